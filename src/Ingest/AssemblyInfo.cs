@@ -1,0 +1,2 @@
+namespace Platform.Ingest;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace Platform.Sources;
+internal static class AssemblyMarker { }

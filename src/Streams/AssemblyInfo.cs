@@ -1,0 +1,2 @@
+namespace Platform.Streams;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace Platform.Workers;
+internal static class AssemblyMarker { }
