@@ -6,7 +6,7 @@ namespace Platform.Media.Buffers;
 /// An <see cref="IBufferWriter{T}"/> over pooled arrays that hands its content over as a
 /// <see cref="PooledBuffer"/> without another copy. Used to build a message or a chunked frame once.
 /// </summary>
-public sealed class PooledBufferWriter : IBufferWriter<byte>
+public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _array;
     private int _written;
@@ -44,6 +44,18 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>
     }
 
     public void Clear() => _written = 0;
+
+    /// <summary>Returns the working array to the pool; the writer must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        var array = _array;
+        _array = [];
+        _written = 0;
+        if (array.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
 
     /// <summary>Copies what was written into a new <see cref="PooledBuffer"/> and clears this writer.</summary>
     public PooledBuffer ToPooledBuffer()

@@ -1,0 +1,91 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Platform.Streams;
+using Platform.Streams.Entity;
+
+namespace Platform.Api.Hosting;
+
+/// <summary>The node's actor system: remoting, clustering, the stream shard region, persistence.</summary>
+public static class AkkaSetup
+{
+    public const string SystemName = "platform";
+
+    public static IServiceCollection AddPlatformAkka(this IServiceCollection services, PlatformOptions options, StreamsOptions streams)
+    {
+        var cluster = options.Cluster;
+        services.AddAkka(SystemName, (builder, provider) =>
+        {
+            builder
+                .AddHocon(PersistenceHocon(options.Storage), HoconAddMode.Prepend)
+                .AddHocon("akka.loglevel = INFO\nakka.cluster.log-info = off\nakka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"", HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = "0.0.0.0",
+                    PublicHostName = cluster.Hostname,
+                    Port = cluster.Port,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    SeedNodes = [.. cluster.Seeds],
+                    Roles = [.. cluster.Roles],
+                })
+                .WithShardRegion<StreamRegion>(
+                    "streams",
+                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout),
+                    new StreamMessageExtractor(),
+                    new ShardOptions
+                    {
+                        StateStoreMode = StateStoreMode.DData,
+                        RememberEntities = false,
+                    })
+                .AddStartup((system, registry) =>
+                {
+                    var self = Akka.Cluster.Cluster.Get(system);
+                    var readiness = provider.GetRequiredService<Readiness>();
+                    self.RegisterOnMemberUp(readiness.MemberUp);
+                    self.RegisterOnMemberRemoved(readiness.MemberLeft);
+                    if (cluster.Seeds.Count == 0)
+                    {
+                        self.Join(self.SelfAddress);
+                    }
+                });
+        });
+        return services;
+    }
+
+    /// <summary>Akka.Persistence.Sql: SQLite under the storage root by default, PostgreSQL by configuration.</summary>
+    public static string PersistenceHocon(StorageOptions storage)
+    {
+        var (provider, connection) = storage.Provider.ToUpperInvariant() switch
+        {
+            "POSTGRESQL" => ("PostgreSQL.15", storage.ConnectionString ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is postgresql")),
+            _ => ("SQLite.MS", storage.ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.Root), "platform.db")}"),
+        };
+        var quoted = "\"" + connection.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return $$"""
+            akka.persistence.journal.plugin = "akka.persistence.journal.sql"
+            akka.persistence.journal.sql {
+              class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+              connection-string = {{quoted}}
+              provider-name = "{{provider}}"
+              auto-initialize = on
+            }
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
+            akka.persistence.snapshot-store.sql {
+              class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+              connection-string = {{quoted}}
+              provider-name = "{{provider}}"
+              auto-initialize = on
+            }
+            akka.persistence.query.journal.sql {
+              class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+              connection-string = {{quoted}}
+              provider-name = "{{provider}}"
+              auto-initialize = on
+            }
+            """;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Hosting;
+using Platform.Api.Endpoints;
+using Platform.Ingest.Rtmp;
+using Platform.Streams;
+using Platform.Streams.Clients;
+using Platform.Streams.Hub;
+
+namespace Platform.Api.Hosting;
+
+/// <summary>
+/// Builds one node: Akka (cluster, shard region, persistence), the RTMP listener, and Kestrel serving
+/// HTTP-FLV, the HTTP API and the management endpoints each on its own port.
+/// </summary>
+public static class PlatformHost
+{
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder.Configuration);
+        var options = new PlatformOptions();
+        builder.Configuration.Bind(options);
+        Directory.CreateDirectory(options.Storage.Root);
+        var streams = options.Streams.ToStreamsOptions();
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.Http.BindAddress), options.Http.Port);
+            kestrel.Listen(IPAddress.Parse(options.Api.BindAddress), options.Api.Port);
+            kestrel.Listen(IPAddress.Parse(options.Management.BindAddress), options.Management.Port);
+            kestrel.AddServerHeader = false;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Rtmp);
+        services.AddSingleton(streams);
+        services.AddSingleton(new NodeIdentity(options.Storage.Root));
+        services.AddSingleton<Readiness>();
+        services.AddSingleton(new HubRegistry(_ => streams.Hub));
+        services.AddSingleton<ClientRegistry>();
+        services.AddPlatformAkka(options, streams);
+        services.AddSingleton(sp => new StreamControl(
+            sp.GetRequiredService<ActorSystem>(),
+            sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,
+            sp.GetRequiredService<HubRegistry>(),
+            sp.GetRequiredService<ClientRegistry>(),
+            streams));
+        services.AddSingleton<RtmpServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
+        services.AddHostedService<ReadinessProbe>();
+
+        var app = builder.Build();
+        app.MapPlatformEndpoints(options);
+        return app;
+    }
+}
+
+/// <summary>Marks the node ready once the RTMP listener and Kestrel are open.</summary>
+internal sealed class ReadinessProbe(RtmpServer rtmp, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await Task.WhenAll(rtmp.Listening, started.Task).WaitAsync(stoppingToken);
+        readiness.ListenersOpen();
+    }
+}

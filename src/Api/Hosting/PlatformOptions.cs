@@ -1,0 +1,111 @@
+using Platform.Ingest.Rtmp;
+using Platform.Streams;
+using Platform.Streams.Hub;
+
+namespace Platform.Api.Hosting;
+
+/// <summary>Every setting of a node, bound from appsettings.json, environment and command line.</summary>
+public sealed class PlatformOptions
+{
+    public RtmpServerOptions Rtmp { get; set; } = new();
+
+    public HttpOptions Http { get; set; } = new();
+
+    public ApiOptions Api { get; set; } = new();
+
+    public ManagementOptions Management { get; set; } = new();
+
+    public ClusterNodeOptions Cluster { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public StreamSettings Streams { get; set; } = new();
+}
+
+public sealed class HttpOptions
+{
+    public int Port { get; set; } = 8080;
+
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed class ApiOptions
+{
+    public int Port { get; set; } = 1985;
+
+    /// <summary>Loopback by default: the API controls the server and is opened to a network on purpose.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+}
+
+public sealed class ManagementOptions
+{
+    public int Port { get; set; } = 8558;
+
+    public string BindAddress { get; set; } = "127.0.0.1";
+}
+
+public sealed class ClusterNodeOptions
+{
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 4053;
+
+    /// <summary>Seed node addresses (<c>akka.tcp://platform@host:port</c>); empty: this node forms its own cluster.</summary>
+    public List<string> Seeds { get; set; } = [];
+
+    public List<string> Roles { get; set; } = [];
+}
+
+public sealed class StorageOptions
+{
+    public string Root { get; set; } = "./data";
+
+    /// <summary><c>sqlite</c> (embedded, default) or <c>postgresql</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Connection string; for SQLite the default is a file under <see cref="Root"/>.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class StreamSettings
+{
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan PlayWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>full</c>, <c>zero</c> or <c>off</c>, like SRS's time_jitter.</summary>
+    public JitterMode TimeJitter { get; set; } = JitterMode.Full;
+
+    public bool GopCache { get; set; } = true;
+
+    public int GopCacheMaxFrames { get; set; } = 2500;
+
+    public long GopCacheMaxBytes { get; set; } = 32 * 1024 * 1024;
+
+    public int ReaderQueueFrames { get; set; } = 2048;
+
+    public long ReaderQueueBytes { get; set; } = 16 * 1024 * 1024;
+
+    public TimeSpan ReaderMaxLag { get; set; } = TimeSpan.FromSeconds(20);
+
+    public StreamsOptions ToStreamsOptions() => new()
+    {
+        IdleTimeout = IdleTimeout,
+        PlayWaitTimeout = PlayWaitTimeout,
+        Hub = new HubOptions
+        {
+            Jitter = TimeJitter,
+            GopCache = GopCache,
+            MaxGopFrames = GopCacheMaxFrames,
+            MaxGopBytes = GopCacheMaxBytes,
+            Reader = new ReaderOptions
+            {
+                MaxQueuedFrames = ReaderQueueFrames,
+                MaxQueuedBytes = ReaderQueueBytes,
+                MaxLag = ReaderMaxLag,
+            },
+        },
+    };
+}

@@ -1,0 +1,4 @@
+namespace Platform.Api.Hosting;
+
+/// <summary>Registry key of the stream entities' shard region.</summary>
+public sealed class StreamRegion;

@@ -1,2 +1,0 @@
-namespace Platform.Ingest;
-internal static class AssemblyMarker { }

@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Platform.Media.Flv;
+using Platform.Streams;
+using Platform.Streams.Clients;
+using Platform.Streams.Hub;
+
+namespace Platform.Ingest.HttpFlv;
+
+/// <summary>
+/// One HTTP-FLV player (<c>GET /{app}/{stream}.flv</c>): a chunked response carrying the FLV header and
+/// then the stream's shared FLV tags, a batch per write. Starts at once from the hub's cached GOP.
+/// </summary>
+public sealed class HttpFlvSession : IClientSession
+{
+    private readonly HttpContext _context;
+    private readonly StreamControl _control;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _closed;
+    private long _bytesSent;
+
+    public HttpFlvSession(HttpContext context, StreamKey key, StreamControl control, ILogger log)
+    {
+        _context = context;
+        _control = control;
+        _log = log;
+        _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var request = context.Request;
+        Info = new ClientInfo(ClientIds.Next(), ClientKind.FlvPlayer, context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            key, $"http://{request.Host}/{key.App}", request.Headers.Referer.ToString(), string.Empty,
+            request.QueryString.HasValue ? request.QueryString.Value![1..] : string.Empty, DateTimeOffset.UtcNow);
+    }
+
+    public ClientInfo Info { get; }
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public long BytesReceived => 0;
+
+    public void Kick(string reason)
+    {
+        _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
+        try
+        {
+            _closed.Cancel();
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async Task RunAsync(TimeSpan sendTimeout)
+    {
+        using var client = _control.Connect(this);
+        PlayOutcome outcome;
+        try
+        {
+            outcome = await _control.PlayAsync(client, _closed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (outcome.Lease is null)
+        {
+            _log.LogWarning("client {ClientId} from {Ip} ({Stream}): play refused, {Reason}", Info.Id, Info.Ip, Info.Stream, outcome.Rejection);
+            _context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await _context.Response.WriteAsync(outcome.Rejection!, _closed.Token);
+            return;
+        }
+
+        using var play = outcome.Lease;
+        var response = _context.Response;
+        response.ContentType = "video/x-flv";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.AccessControlAllowOrigin = "*";
+        _log.LogInformation("client {ClientId} from {Ip}: playing {Stream} over HTTP-FLV", Info.Id, Info.Ip, Info.Stream);
+
+        var body = response.BodyWriter;
+        FlvWriter.WriteFileHeader(body.GetSpan(FlvWriter.FileHeaderLength), hasAudio: true, hasVideo: true);
+        body.Advance(FlvWriter.FileHeaderLength);
+        var batch = new List<MediaFrame>(128);
+        try
+        {
+            await body.FlushAsync(_closed.Token);
+            while (await play.NextBatchAsync(batch, _closed.Token))
+            {
+                long bytes = 0;
+                foreach (var frame in batch)
+                {
+                    var tag = frame.FlvTag;
+                    body.Write(tag.ReadOnlySpan);
+                    bytes += tag.Length;
+                    frame.Release();
+                }
+
+                batch.Clear();
+                await body.FlushAsync(_closed.Token).AsTask().WaitAsync(sendTimeout, _closed.Token);
+                Interlocked.Add(ref _bytesSent, bytes);
+                play.Hub.Stats.CountOut(bytes);
+            }
+
+            _log.LogInformation("client {ClientId} ({Stream}): HTTP-FLV play ended, {Reason}", Info.Id, Info.Stream, play.EndReason);
+        }
+        catch (TimeoutException)
+        {
+            Kick($"send took over {sendTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+        }
+        finally
+        {
+            foreach (var frame in batch)
+            {
+                frame.Release();
+            }
+        }
+    }
+
+}

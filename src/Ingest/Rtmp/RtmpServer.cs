@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Platform.Streams;
+
+namespace Platform.Ingest.Rtmp;
+
+/// <summary>Accepts RTMP connections and runs one <see cref="RtmpSession"/> per connection.</summary>
+public sealed class RtmpServer : BackgroundService
+{
+    private readonly RtmpServerOptions _options;
+    private readonly StreamControl _control;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly TaskCompletionSource<IPEndPoint> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _connections;
+
+    public RtmpServer(RtmpServerOptions options, StreamControl control, ILoggerFactory loggers)
+    {
+        _options = options;
+        _control = control;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<RtmpServer>();
+    }
+
+    /// <summary>Completes with the bound endpoint once the listener is open.</summary>
+    public Task<IPEndPoint> Listening => _listening.Task;
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port));
+            listener.Listen(1024);
+        }
+        catch (Exception ex)
+        {
+            _log.LogCritical(ex, "RTMP cannot listen on {Address}:{Port} (key Rtmp:Port)", _options.BindAddress, _options.Port);
+            _listening.TrySetException(ex);
+            throw;
+        }
+
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        _log.LogInformation("RTMP listening on {Endpoint}", endpoint);
+        _listening.TrySetResult(endpoint);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException ex)
+            {
+                _log.LogWarning("RTMP accept failed: {Error}", ex.SocketErrorCode);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
+            {
+                Interlocked.Decrement(ref _connections);
+                _log.LogWarning("RTMP connection from {Remote} refused: {Max} connections (key Rtmp:MaxConnections)", socket.RemoteEndPoint, _options.MaxConnections);
+                socket.Dispose();
+                continue;
+            }
+
+            _ = RunSessionAsync(socket, stoppingToken);
+        }
+    }
+
+    private async Task RunSessionAsync(Socket socket, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var session = new RtmpSession(socket, _options, _control, _loggers.CreateLogger<RtmpSession>());
+            await session.RunAsync(stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "RTMP session failed");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+}

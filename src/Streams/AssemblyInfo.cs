@@ -1,2 +1,0 @@
-namespace Platform.Streams;
-internal static class AssemblyMarker { }

@@ -1,0 +1,35 @@
+namespace Platform.Streams.Clients;
+
+public enum ClientKind
+{
+    /// <summary>Connected over RTMP, has not published or played yet.</summary>
+    RtmpConnecting,
+    RtmpPublisher,
+    RtmpPlayer,
+    FlvPlayer,
+}
+
+/// <summary>What the control plane knows of one connection: who it is, where from, what it does.</summary>
+public sealed record ClientInfo(
+    string Id,
+    ClientKind Kind,
+    string Ip,
+    StreamKey Stream,
+    string TcUrl,
+    string PageUrl,
+    string SwfUrl,
+    string Param,
+    DateTimeOffset ConnectedAt)
+{
+    public bool IsPublisher => Kind == ClientKind.RtmpPublisher;
+
+    /// <summary>SRS's type names for <c>/api/v1/clients</c>.</summary>
+    public string SrsType => Kind switch
+    {
+        ClientKind.RtmpPublisher => "fmle-publish",
+        ClientKind.RtmpPlayer => "rtmp-play",
+        ClientKind.FlvPlayer => "flv-play",
+        ClientKind.RtmpConnecting => "rtmp-connecting",
+        _ => "unknown",
+    };
+}

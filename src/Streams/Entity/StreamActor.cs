@@ -1,0 +1,150 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Platform.Streams.Clients;
+
+namespace Platform.Streams.Entity;
+
+/// <summary>
+/// One live stream, a Cluster Sharding entity with id <c>vhost/app/stream</c>. It decides who publishes
+/// and who reads, watches their sessions, keeps the stream's reported counters, and passivates itself when
+/// nobody has used it for the idle timeout, so the stream's memory is always reclaimed. Frames never pass
+/// through it: they flow in the publisher node's hub.
+/// </summary>
+public sealed class StreamActor : ReceiveActor, IWithTimers
+{
+    private const string IdleTimer = "idle";
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StreamState _state;
+    private readonly TimeSpan _idleTimeout;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<IActorRef, string> _sessions = [];
+    private IActorRef? _publisherSession;
+
+    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time)
+    {
+        _idleTimeout = idleTimeout;
+        _time = time;
+        _state = new StreamState(key, time.GetUtcNow());
+
+        Receive<PublishStream>(OnPublish);
+        Receive<UnpublishStream>(m => ClientLeft(m.ClientId));
+        Receive<PlayStream>(OnPlay);
+        Receive<StopPlaying>(m => ClientLeft(m.ClientId));
+        Receive<ReportStreamStats>(m => _state.Reported(m.PublisherId, m.Counters));
+        Receive<GetStream>(_ => Sender.Tell(_state.Snapshot()));
+        Receive<StopPublisher>(_ => OnStopPublisher());
+        Receive<Terminated>(m =>
+        {
+            if (_sessions.TryGetValue(m.ActorRef, out var clientId))
+            {
+                ClientLeft(clientId);
+            }
+        });
+        Receive<IdleCheck>(_ => OnIdleCheck());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System));
+
+    protected override void PreStart() => ScheduleIdleCheck();
+
+    private void OnPublish(PublishStream m)
+    {
+        if (_state.DecidePublish(m.Client) == PublishDecision.RejectBusy)
+        {
+            _log.Info("stream {0}: publish by client {1} refused, client {2} is publishing", _state.Key, m.Client.Id, _state.Publisher!.Id);
+            Sender.Tell(new PublishRejected(m.Stream, $"stream is already being published by client {_state.Publisher.Id}"));
+            return;
+        }
+
+        var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        _state.Published(m.Client, node, _time.GetUtcNow());
+        _publisherSession = m.Session;
+        Track(m.Session, m.Client.Id);
+        Timers.Cancel(IdleTimer);
+        _log.Info("stream {0}: published by client {1} from {2}", _state.Key, m.Client.Id, m.Client.Ip);
+        Sender.Tell(new PublishAccepted(m.Stream, node));
+    }
+
+    private void OnPlay(PlayStream m)
+    {
+        _state.ReaderJoined(m.Client, _time.GetUtcNow());
+        Track(m.Session, m.Client.Id);
+        Timers.Cancel(IdleTimer);
+        Sender.Tell(new PlayAccepted(m.Stream, _state.Publisher is not null, _state.PublisherNode));
+    }
+
+    private void OnStopPublisher()
+    {
+        if (_publisherSession is null)
+        {
+            Sender.Tell(false);
+            return;
+        }
+
+        _publisherSession.Tell(new KickClient("stopped by operator"));
+        Sender.Tell(true);
+    }
+
+    private void ClientLeft(string clientId)
+    {
+        var now = _time.GetUtcNow();
+        if (_state.Unpublished(clientId, now))
+        {
+            _log.Info("stream {0}: client {1} stopped publishing", _state.Key, clientId);
+            _publisherSession = null;
+        }
+        else
+        {
+            _state.ReaderLeft(clientId, now);
+        }
+
+        foreach (var (session, id) in _sessions)
+        {
+            if (id == clientId)
+            {
+                Context.Unwatch(session);
+                _sessions.Remove(session);
+                break;
+            }
+        }
+
+        if (_state.IsIdle)
+        {
+            ScheduleIdleCheck();
+        }
+    }
+
+    private void Track(IActorRef session, string clientId)
+    {
+        if (_sessions.TryAdd(session, clientId))
+        {
+            Context.Watch(session);
+        }
+    }
+
+    private void ScheduleIdleCheck() => Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, _idleTimeout);
+
+    private void OnIdleCheck()
+    {
+        var now = _time.GetUtcNow();
+        if (_state.ShouldPassivate(now, _idleTimeout))
+        {
+            _log.Debug("stream {0}: idle for {1}, passivating", _state.Key, _idleTimeout);
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        }
+        else if (_state.IsIdle)
+        {
+            var left = _idleTimeout - (now - _state.LastActive);
+            Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, left > TimeSpan.Zero ? left : _idleTimeout);
+        }
+    }
+
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+}

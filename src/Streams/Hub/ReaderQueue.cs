@@ -1,0 +1,207 @@
+using System.Diagnostics;
+
+namespace Platform.Streams.Hub;
+
+/// <summary>
+/// One reader's bounded queue of shared frames. The hub enqueues under its lock and never waits; the
+/// reader's own loop takes frames in batches. When the queue is full the reader drops everything queued
+/// and skips audio and video until the next video keyframe (sequence headers and metadata are always kept),
+/// so a slow reader only hurts itself. A reader that takes nothing for <see cref="ReaderOptions.MaxLag"/>
+/// is closed.
+/// </summary>
+public sealed class ReaderQueue
+{
+    private readonly ReaderOptions _options;
+    private readonly Queue<MediaFrame> _frames = new();
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private TaskCompletionSource<bool>? _waiter;
+    private long _queuedBytes;
+    private long _lastTakeTicks;
+    private bool _waitKeyFrame;
+    private bool _closed;
+
+    public ReaderQueue(string readerId, ReaderOptions options, TimeProvider? time = null)
+    {
+        ReaderId = readerId;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _lastTakeTicks = _time.GetTimestamp();
+    }
+
+    public string ReaderId { get; }
+
+    /// <summary>Frames dropped because this reader fell behind.</summary>
+    public long DroppedFrames { get; private set; }
+
+    /// <summary>Times the queue overflowed and dropped to a keyframe.</summary>
+    public long Overflows { get; private set; }
+
+    public string? CloseReason { get; private set; }
+
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _frames.Count;
+            }
+        }
+    }
+
+    /// <summary>Offers a frame; the queue takes its own reference if it keeps it.</summary>
+    public void Enqueue(MediaFrame frame)
+    {
+        TaskCompletionSource<bool>? wake = null;
+        lock (_lock)
+        {
+            if (!_closed && OfferLocked(frame))
+            {
+                wake = TakeWaiterLocked();
+            }
+        }
+
+        wake?.TrySetResult(!_closed);
+    }
+
+    /// <summary>Applies the drop rules; true when the reader should be woken.</summary>
+    private bool OfferLocked(MediaFrame frame)
+    {
+        var essential = frame.IsSequenceHeader || frame.Kind == FrameKind.Data;
+        var keyFrame = frame.Kind == FrameKind.Video && frame.IsKeyFrame;
+        if (_waitKeyFrame && !essential)
+        {
+            if (!keyFrame)
+            {
+                DroppedFrames++;
+                return false;
+            }
+
+            _waitKeyFrame = false;
+        }
+
+        if (_frames.Count > 0 && _time.GetElapsedTime(_lastTakeTicks) > _options.MaxLag)
+        {
+            CloseLocked($"reader took nothing for {_options.MaxLag.TotalSeconds:0} s");
+            return true;
+        }
+
+        if (!essential && (_frames.Count >= _options.MaxQueuedFrames || _queuedBytes + frame.Length > _options.MaxQueuedBytes))
+        {
+            Overflows++;
+            DropAllLocked();
+            if (!keyFrame)
+            {
+                _waitKeyFrame = true;
+                DroppedFrames++;
+                return false;
+            }
+        }
+
+        _frames.Enqueue(frame.AddRef());
+        _queuedBytes += frame.Length;
+        return true;
+    }
+
+    /// <summary>Waits until frames are queued (true) or the queue is closed (false).</summary>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_frames.Count > 0)
+            {
+                return ValueTask.FromResult(true);
+            }
+
+            if (_closed)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var task = _waiter.Task;
+            return cancellationToken.CanBeCanceled
+                ? new ValueTask<bool>(task.WaitAsync(cancellationToken))
+                : new ValueTask<bool>(task);
+        }
+    }
+
+    /// <summary>Moves up to <see cref="ReaderOptions.MaxBatchFrames"/> frames into <paramref name="batch"/>;
+    /// the caller owns their references and releases them after writing.</summary>
+    public int TakeBatch(List<MediaFrame> batch)
+    {
+        lock (_lock)
+        {
+            var taken = 0;
+            while (taken < _options.MaxBatchFrames && _frames.TryDequeue(out var frame))
+            {
+                _queuedBytes -= frame.Length;
+                batch.Add(frame);
+                taken++;
+            }
+
+            _lastTakeTicks = _time.GetTimestamp();
+            return taken;
+        }
+    }
+
+    /// <summary>Closes the queue, releases what it holds and wakes the reader.</summary>
+    public void Close(string reason)
+    {
+        TaskCompletionSource<bool>? wake;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            CloseLocked(reason);
+            wake = TakeWaiterLocked();
+        }
+
+        wake?.TrySetResult(false);
+    }
+
+    private void CloseLocked(string reason)
+    {
+        _closed = true;
+        CloseReason = reason;
+        DropAllLocked();
+    }
+
+    private void DropAllLocked()
+    {
+        while (_frames.TryDequeue(out var queued))
+        {
+            if (!_closed)
+            {
+                DroppedFrames++;
+            }
+
+            queued.Release();
+        }
+
+        _queuedBytes = 0;
+    }
+
+    private TaskCompletionSource<bool>? TakeWaiterLocked()
+    {
+        var waiter = _waiter;
+        _waiter = null;
+        Debug.Assert(waiter is null || !waiter.Task.IsCompleted);
+        return waiter;
+    }
+}

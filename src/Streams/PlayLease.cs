@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Platform.Streams.Entity;
+using Platform.Streams.Hub;
+
+namespace Platform.Streams;
+
+/// <summary>
+/// A granted play: the session takes batches of shared frames from its queue and writes them out.
+/// Waits for a publisher (bounded by <see cref="StreamsOptions.PlayWaitTimeout"/>) before the first
+/// publish and between publishers. Disposing it leaves the hub.
+/// </summary>
+public sealed class PlayLease : IDisposable
+{
+    private readonly StreamControl _control;
+    private readonly string _clientId;
+    private int _disposed;
+
+    internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue)
+    {
+        _control = control;
+        _clientId = client.Id;
+        Hub = hub;
+        Queue = queue;
+    }
+
+    public StreamHub Hub { get; }
+
+    public ReaderQueue Queue { get; }
+
+    /// <summary>Why the playback ended, when <see cref="NextBatchAsync"/> returned false.</summary>
+    public string? EndReason { get; private set; }
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> with the next frames (the caller releases them after writing).
+    /// Returns false when playback is over: queue closed (too slow, stream gone) or no publisher in time.
+    /// </summary>
+    public async ValueTask<bool> NextBatchAsync(List<MediaFrame> batch, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Queue.TakeBatch(batch) > 0)
+            {
+                return true;
+            }
+
+            var wait = _control.Options.PlayWaitTimeout;
+            bool available;
+            try
+            {
+                available = await Queue.WaitAsync(cancellationToken).AsTask().WaitAsync(wait, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                if (Hub.IsPublishing)
+                {
+                    continue;
+                }
+
+                EndReason = $"no publisher for {wait.TotalSeconds:0} s";
+                return false;
+            }
+
+            if (!available)
+            {
+                EndReason = Queue.CloseReason ?? "stream closed";
+                return false;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Hub.RemoveReader(Queue);
+        _control.Hubs.Release(Hub);
+        _control.Region.Tell(new StopPlaying(Hub.Key, _clientId));
+    }
+}

@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Platform.Streams.Clients;
+using Platform.Streams.Entity;
+using Platform.Streams.Hub;
+
+namespace Platform.Streams;
+
+/// <summary>
+/// What a protocol session uses to take part in a stream: register the connection, ask the stream's
+/// entity for publish or play, and get the local hub. Sessions stay thin; the decisions are the entity's.
+/// </summary>
+public sealed class StreamControl
+{
+    public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options)
+    {
+        System = system;
+        Region = region;
+        Hubs = hubs;
+        Clients = clients;
+        Options = options;
+    }
+
+    public ActorSystem System { get; }
+
+    /// <summary>The stream entities' shard region (or proxy).</summary>
+    public IActorRef Region { get; }
+
+    public HubRegistry Hubs { get; }
+
+    public ClientRegistry Clients { get; }
+
+    public StreamsOptions Options { get; }
+
+    public Address SelfAddress => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Registers a connection for the API and gives it its control-plane actor.</summary>
+    public ClientHandle Connect(IClientSession session)
+    {
+        var actor = System.ActorOf(ClientActor.Props(session.Kick), "client-" + session.Info.Id);
+        Clients.Add(session);
+        return new ClientHandle(this, session, actor);
+    }
+
+    /// <summary>Asks the stream's entity to let this client publish, then opens the local hub for it.</summary>
+    public async Task<PublishOutcome> PublishAsync(ClientHandle client, CancellationToken cancellationToken)
+    {
+        var info = client.Session.Info;
+        var reply = await Region.Ask<object>(new PublishStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        if (reply is PublishRejected rejected)
+        {
+            return new PublishOutcome(null, rejected.Reason);
+        }
+
+        var hub = Hubs.Acquire(info.Stream);
+        if (!hub.BeginPublish(info.Id))
+        {
+            Hubs.Release(hub);
+            Region.Tell(new UnpublishStream(info.Stream, info.Id));
+            return new PublishOutcome(null, $"stream is already being published on this node by client {hub.PublisherId}");
+        }
+
+        return new PublishOutcome(new PublishLease(this, info, hub), null);
+    }
+
+    /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
+    public async Task<PlayOutcome> PlayAsync(ClientHandle client, CancellationToken cancellationToken)
+    {
+        var info = client.Session.Info;
+        var reply = await Region.Ask<object>(new PlayStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        if (reply is PlayRejected rejected)
+        {
+            return new PlayOutcome(null, rejected.Reason);
+        }
+
+        var accepted = (PlayAccepted)reply;
+        if (accepted.Live && accepted.PublisherNode is not null && accepted.PublisherNode != SelfAddress)
+        {
+            Region.Tell(new StopPlaying(info.Stream, info.Id));
+            return new PlayOutcome(null, $"stream is published on {accepted.PublisherNode}; relaying between nodes is not available on this node");
+        }
+
+        var hub = Hubs.Acquire(info.Stream);
+        var queue = new ReaderQueue(info.Id, hub.Options.Reader);
+        hub.AddReader(queue);
+        return new PlayOutcome(new PlayLease(this, info, hub, queue), null);
+    }
+}
+
+public sealed record PublishOutcome(PublishLease? Lease, string? Rejection);
+
+public sealed record PlayOutcome(PlayLease? Lease, string? Rejection);
+
+/// <summary>A registered connection; disposing it unregisters it and stops its actor.</summary>
+public sealed class ClientHandle : IDisposable
+{
+    private readonly StreamControl _control;
+    private int _disposed;
+
+    internal ClientHandle(StreamControl control, IClientSession session, IActorRef actor)
+    {
+        _control = control;
+        Session = session;
+        Actor = actor;
+    }
+
+    public IClientSession Session { get; }
+
+    public IActorRef Actor { get; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _control.Clients.Remove(Session);
+            _control.System.Stop(Actor);
+        }
+    }
+}

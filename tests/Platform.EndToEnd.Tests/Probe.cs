@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Platform.EndToEnd.Tests;
+
+/// <summary>ffprobe's view of a URL's streams.</summary>
+public static class Probe
+{
+    public sealed record StreamInfo(string CodecType, string CodecName, int Width, int Height, int SampleRate, int Channels);
+
+    public static async Task<IReadOnlyList<StreamInfo>> StreamsAsync(string url, TimeSpan? timeout = null)
+    {
+        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe",
+            ["-v", "error", "-rw_timeout", "15000000", "-show_streams", "-of", "json", url], timeout ?? TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"ffprobe failed ({exit}): {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var list = new List<StreamInfo>();
+        foreach (var s in doc.RootElement.GetProperty("streams").EnumerateArray())
+        {
+            list.Add(new StreamInfo(
+                s.GetProperty("codec_type").GetString()!,
+                s.GetProperty("codec_name").GetString()!,
+                s.TryGetProperty("width", out var w) ? w.GetInt32() : 0,
+                s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
+                s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!) : 0,
+                s.TryGetProperty("channels", out var c) ? c.GetInt32() : 0));
+        }
+
+        return list;
+    }
+
+    /// <summary>Decodes <paramref name="seconds"/> of the URL; returns ffmpeg's error output (empty when clean).</summary>
+    public static async Task<(int Exit, string Errors, int Frames)> DecodeAsync(string url, int seconds, TimeSpan? timeout = null)
+    {
+        var (exit, _, stderr) = await Ffmpeg.RunAsync("ffmpeg",
+            ["-hide_banner", "-nostats", "-v", "error", "-rw_timeout", "15000000", "-i", url, "-t", seconds.ToString(), "-map", "0:v?", "-f", "null", "-progress", "pipe:2", "-"],
+            timeout ?? TimeSpan.FromSeconds(seconds + 40));
+        var frames = 0;
+        var errors = new List<string>();
+        foreach (var line in stderr.Split('\n'))
+        {
+            if (line.StartsWith("frame=", StringComparison.Ordinal))
+            {
+                frames = int.Parse(line[6..].Trim());
+            }
+            else if (line.Contains('=', StringComparison.Ordinal) && !line.Contains(' ', StringComparison.Ordinal))
+            {
+                // other -progress key=value lines
+            }
+            else if (line.Trim().Length > 0)
+            {
+                errors.Add(line);
+            }
+        }
+
+        return (exit, string.Join('\n', errors), frames);
+    }
+}
