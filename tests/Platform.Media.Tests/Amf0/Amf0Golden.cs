@@ -1,0 +1,71 @@
+using Platform.Media.Amf0;
+
+namespace Platform.Media.Tests.Amf0;
+
+/// <summary>Hand-written AMF0 encodings (AMF0 specification) and the values they stand for.</summary>
+internal static class Amf0Golden
+{
+    public static readonly byte[] LongStringOf65536 =
+        [0x0C, 0x00, 0x01, 0x00, 0x00, .. Enumerable.Repeat((byte)'a', 65536)];
+
+    public static readonly byte[] StringOf65535 =
+        [0x02, 0xFF, 0xFF, .. Enumerable.Repeat((byte)'a', 65535)];
+
+    public static IReadOnlyDictionary<string, (byte[] Bytes, object? Value)> Cases { get; } =
+        new Dictionary<string, (byte[] Bytes, object? Value)>
+        {
+            ["number 1.0"] = ([0x00, 0x3F, 0xF0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], 1.0),
+            ["number -2.5"] = ([0x00, 0xC0, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], -2.5),
+            ["number 0"] = ([0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], 0.0),
+            ["true"] = ([0x01, 0x01], true),
+            ["false"] = ([0x01, 0x00], false),
+            ["string abc"] = ([0x02, 0x00, 0x03, 0x61, 0x62, 0x63], "abc"),
+            ["empty string"] = ([0x02, 0x00, 0x00], ""),
+            ["utf-8 string"] = ([0x02, 0x00, 0x02, 0xC3, 0xA9], "\u00E9"),
+            ["null"] = ([0x05], null),
+            ["undefined"] = ([0x06], Amf0Undefined.Instance),
+            ["object"] = (
+                [0x03, 0x00, 0x01, 0x61, 0x00, 0x3F, 0xF0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09],
+                new Amf0Object { { "a", 1.0 } }),
+            ["empty object"] = ([0x03, 0x00, 0x00, 0x09], new Amf0Object()),
+            ["ecma array"] = (
+                [
+                    0x08, 0x00, 0x00, 0x00, 0x02,
+                    0x00, 0x08, .. "duration"u8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                    0x00, 0x05, .. "width"u8, 0x00, 0x40, 0x94, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                    0x00, 0x00, 0x09,
+                ],
+                new Amf0Object(isEcmaArray: true) { { "duration", 0.0 }, { "width", 1280.0 } }),
+            ["strict array"] = (
+                [
+                    0x0A, 0x00, 0x00, 0x00, 0x03,
+                    0x00, 0x3F, 0xF0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                    0x02, 0x00, 0x01, 0x61,
+                    0x05,
+                ],
+                new List<object?> { 1.0, "a", null }),
+            ["date"] = (
+                [0x0B, 0x42, 0x71, 0xF7, 0x1F, 0xB0, 0x4C, 0xB0, 0x00, 0x00, 0x00],
+                new Amf0Date(1234567890123, 0)),
+            ["nested"] = (
+                [
+                    0x03, 0x00, 0x01, 0x6F,
+                    0x0A, 0x00, 0x00, 0x00, 0x02,
+                    0x03, 0x00, 0x00, 0x09,
+                    0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+                    0x00, 0x00, 0x09,
+                ],
+                new Amf0Object { { "o", new List<object?> { new Amf0Object(), new Amf0Object(isEcmaArray: true) } } }),
+        };
+
+    public static TheoryData<string> Names()
+    {
+        var names = new TheoryData<string>();
+        foreach (var name in Cases.Keys)
+        {
+            names.Add(name);
+        }
+
+        return names;
+    }
+}
