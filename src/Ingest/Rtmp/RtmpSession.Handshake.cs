@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
-using System.Security.Cryptography;
 using Platform.Media.Rtmp;
 
 namespace Platform.Ingest.Rtmp;
@@ -15,15 +14,14 @@ public sealed partial class RtmpSession
         timeout.CancelAfter(_options.HandshakeTimeout);
         try
         {
-            var c1 = new byte[RtmpHandshake.PacketLength];
-            await ReadHandshakeAsync(c1, timeout.Token, static (ref SequenceReader<byte> r, byte[] c1) => RtmpHandshake.TryReadC0C1(ref r, out _, c1));
+            var c1 = new byte[RtmpHandshake.PacketSize];
+            await ReadHandshakeAsync(c1, static (ref SequenceReader<byte> r, byte[] c1) => RtmpHandshake.TryReadC0C1(ref r, out _, c1), timeout.Token);
 
-            var response = new byte[RtmpHandshake.S0S1S2Length];
-            var random = RandomNumberGenerator.GetBytes(RtmpHandshake.PacketLength);
-            var kind = RtmpHandshake.WriteS0S1S2(c1, response, (uint)Environment.TickCount, random);
+            var response = new byte[RtmpHandshake.S0S1S2Size];
+            var kind = RtmpHandshake.WriteS0S1S2(c1, response, (uint)Environment.TickCount);
             await SendAsync(response);
 
-            await ReadHandshakeAsync(c1, timeout.Token, static (ref SequenceReader<byte> r, byte[] _) => RtmpHandshake.TryReadC2(ref r));
+            await ReadHandshakeAsync(c1, static (ref SequenceReader<byte> r, byte[] _) => RtmpHandshake.TryReadC2(ref r), timeout.Token);
             _log.LogHandshake(Info.Id, Info.Ip, kind);
         }
         catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
@@ -34,7 +32,7 @@ public sealed partial class RtmpSession
 
     private delegate bool HandshakeStep(ref SequenceReader<byte> reader, byte[] state);
 
-    private async Task ReadHandshakeAsync(byte[] state, CancellationToken cancellationToken, HandshakeStep step)
+    private async Task ReadHandshakeAsync(byte[] state, HandshakeStep step, CancellationToken cancellationToken)
     {
         while (true)
         {

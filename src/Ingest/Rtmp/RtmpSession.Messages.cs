@@ -119,11 +119,13 @@ public sealed partial class RtmpSession
             return;
         }
 
-        foreach (var sub in RtmpAggregate.Read(message.Payload.ReadOnlySpan, message.Header.Timestamp))
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(message.Payload.Memory));
+        uint? first = null;
+        while (RtmpAggregate.TryReadNext(ref reader, message.Header.Timestamp, ref first, out var sub))
         {
             if (sub.Type is FlvTagType.Audio or FlvTagType.Video)
             {
-                WriteMedia((FrameKind)sub.Type, sub.Timestamp, PooledBuffer.CopyOf(sub.Payload.Span));
+                WriteMedia((FrameKind)sub.Type, sub.Timestamp, PooledBuffer.CopyOf(sub.Payload));
             }
         }
     }

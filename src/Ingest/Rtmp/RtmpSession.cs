@@ -58,7 +58,7 @@ public sealed partial class RtmpSession : IClientSession
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
-    public long BytesReceived => _chunks.BytesConsumed + RtmpHandshake.C0C1Length + RtmpHandshake.PacketLength;
+    public long BytesReceived => _chunks.BytesConsumed + RtmpHandshake.C0C1Size + RtmpHandshake.PacketSize;
 
     public void Kick(string reason)
     {
