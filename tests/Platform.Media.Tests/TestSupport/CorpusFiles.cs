@@ -1,5 +1,6 @@
 namespace Platform.Media.Tests.TestSupport;
 
+<<<<<<< HEAD
 /// <summary>
 /// Finds checked-in corpus files in the source tree (tests/Platform.Media.Tests/Corpus/&lt;subfolder&gt;) by
 /// walking up from the test binaries to the folder that holds the test project file.
@@ -12,6 +13,27 @@ public static class CorpusFiles
     public static IEnumerable<string> In(string subfolder)
     {
         var folder = Path.Combine(ProjectFolder(), "Corpus", subfolder);
+=======
+/// <summary>Locates the checked-in test corpus (tests/Platform.Media.Tests/Corpus) from the test output folder.</summary>
+public static class CorpusFiles
+{
+    /// <summary>The files of Corpus/<paramref name="subfolder"/>, sorted by name. Throws if the folder is missing.</summary>
+    public static IEnumerable<string> In(string subfolder)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.Media.Tests.csproj")))
+        {
+            dir = dir.Parent;
+        }
+
+        if (dir is null)
+        {
+            throw new DirectoryNotFoundException(
+                $"No folder above {AppContext.BaseDirectory} contains Platform.Media.Tests.csproj.");
+        }
+
+        var folder = Path.Combine(dir.FullName, "Corpus", subfolder);
+>>>>>>> media-chunk
         if (!Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException($"Corpus folder {folder} does not exist.");
@@ -21,6 +43,7 @@ public static class CorpusFiles
         Array.Sort(files, StringComparer.Ordinal);
         return files;
     }
+<<<<<<< HEAD
 
     private static string ProjectFolder()
     {
@@ -34,4 +57,6 @@ public static class CorpusFiles
 
         throw new DirectoryNotFoundException($"No folder above {AppContext.BaseDirectory} contains {ProjectFile}.");
     }
+=======
+>>>>>>> media-chunk
 }

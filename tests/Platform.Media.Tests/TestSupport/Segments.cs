@@ -2,10 +2,10 @@ using System.Buffers;
 
 namespace Platform.Media.Tests.TestSupport;
 
-/// <summary>Builds multi-segment sequences so parsers are tested across segment boundaries.</summary>
+/// <summary>Builds multi-segment sequences, to check that parsers do not assume contiguous input.</summary>
 public static class Segments
 {
-    /// <summary>Splits <paramref name="data"/> into segments of <paramref name="segmentSize"/> bytes (the last may be shorter).</summary>
+    /// <summary>Splits <paramref name="data"/> into a sequence of segments of at most <paramref name="segmentSize"/> bytes.</summary>
     public static ReadOnlySequence<byte> Split(byte[] data, int segmentSize)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -15,18 +15,14 @@ public static class Segments
             return ReadOnlySequence<byte>.Empty;
         }
 
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < data.Length; offset += segmentSize)
+        var first = new Segment(data.AsMemory(0, Math.Min(segmentSize, data.Length)), 0);
+        var last = first;
+        for (var offset = segmentSize; offset < data.Length; offset += segmentSize)
         {
-            var memory = data.AsMemory(offset, Math.Min(segmentSize, data.Length - offset));
-            var segment = new Segment(memory, offset);
-            last?.SetNext(segment);
-            first ??= segment;
-            last = segment;
+            last = last.Append(data.AsMemory(offset, Math.Min(segmentSize, data.Length - offset)));
         }
 
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
@@ -37,6 +33,11 @@ public static class Segments
             RunningIndex = runningIndex;
         }
 
-        public void SetNext(Segment next) => Next = next;
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 }
