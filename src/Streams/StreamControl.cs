@@ -11,19 +11,28 @@ namespace Platform.Streams;
 /// </summary>
 public sealed class StreamControl
 {
+    private readonly Lazy<ActorSystem> _system;
+    private readonly Lazy<IActorRef> _region;
+
     public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options)
+        : this(() => system, () => region, hubs, clients, options)
     {
-        System = system;
-        Region = region;
+    }
+
+    /// <summary>Resolves the actor system and region on first use (the host starts Akka after building services).</summary>
+    public StreamControl(Func<ActorSystem> system, Func<IActorRef> region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options)
+    {
+        _system = new Lazy<ActorSystem>(system);
+        _region = new Lazy<IActorRef>(region);
         Hubs = hubs;
         Clients = clients;
         Options = options;
     }
 
-    public ActorSystem System { get; }
+    public ActorSystem System => _system.Value;
 
     /// <summary>The stream entities' shard region (or proxy).</summary>
-    public IActorRef Region { get; }
+    public IActorRef Region => _region.Value;
 
     public HubRegistry Hubs { get; }
 

@@ -18,7 +18,7 @@ public static class Probe
         {
             list.Add(new StreamInfo(
                 s.GetProperty("codec_type").GetString()!,
-                s.GetProperty("codec_name").GetString()!,
+                s.TryGetProperty("codec_name", out var n) ? n.GetString()! : "",
                 s.TryGetProperty("width", out var w) ? w.GetInt32() : 0,
                 s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
                 s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!) : 0,

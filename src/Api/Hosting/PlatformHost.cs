@@ -47,8 +47,8 @@ public static class PlatformHost
         services.AddSingleton<ClientRegistry>();
         services.AddPlatformAkka(options, streams);
         services.AddSingleton(sp => new StreamControl(
-            sp.GetRequiredService<ActorSystem>(),
-            sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,
+            () => sp.GetRequiredService<ActorSystem>(),
+            () => sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,
             sp.GetRequiredService<HubRegistry>(),
             sp.GetRequiredService<ClientRegistry>(),
             streams));

@@ -53,9 +53,6 @@ public sealed partial class RtmpSession
 
             WriteCommand(writer, StatusChunkStreamId, streamId, new RtmpCommand("onStatus", 0, null, [RtmpStatus.Status(RtmpStatus.PlayStart, $"Started playing {name}.", clientId: Info.Id)]));
             WriteData(writer, streamId, ["|RtmpSampleAccess", true, true]);
-            var dataStart = new Amf0Object();
-            dataStart.Add("code", RtmpStatus.DataStart);
-            WriteData(writer, streamId, ["onStatus", dataStart]);
             await SendControlAsync(writer);
         }
 
