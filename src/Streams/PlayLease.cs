@@ -32,10 +32,12 @@ public sealed class PlayLease : IDisposable
 
     /// <summary>
     /// Fills <paramref name="batch"/> with the next frames (the caller releases them after writing).
-    /// Returns false when playback is over: queue closed (too slow, stream gone) or no publisher in time.
+    /// Returns false when playback is over: queue closed (too slow, stream gone, session closing) or no
+    /// publisher in time. A session that closes must close <see cref="Queue"/> to end the wait.
     /// </summary>
-    public async ValueTask<bool> NextBatchAsync(List<MediaFrame> batch, CancellationToken cancellationToken)
+    public async ValueTask<bool> NextBatchAsync(List<MediaFrame> batch)
     {
+        var waitStarted = 0L;
         while (true)
         {
             if (Queue.TakeBatch(batch) > 0)
@@ -43,27 +45,32 @@ public sealed class PlayLease : IDisposable
                 return true;
             }
 
-            var wait = _control.Options.PlayWaitTimeout;
-            bool available;
-            try
+            if (Queue.IsClosed)
             {
-                available = await Queue.WaitAsync(cancellationToken).AsTask().WaitAsync(wait, cancellationToken);
+                EndReason = Queue.CloseReason ?? "stream closed";
+                return false;
             }
-            catch (TimeoutException)
-            {
-                if (Hub.IsPublishing)
-                {
-                    continue;
-                }
 
+            if (Hub.IsPublishing)
+            {
+                // The common case: no timer, no allocation; a publisher change wakes the queue.
+                waitStarted = 0;
+                await Queue.WaitAsync();
+                continue;
+            }
+
+            var wait = _control.Options.PlayWaitTimeout;
+            waitStarted = waitStarted == 0 ? Environment.TickCount64 : waitStarted;
+            var left = wait - TimeSpan.FromMilliseconds(Environment.TickCount64 - waitStarted);
+            if (left <= TimeSpan.Zero)
+            {
                 EndReason = $"no publisher for {wait.TotalSeconds:0} s";
                 return false;
             }
 
-            if (!available)
+            using (new Timer(static q => ((ReaderQueue)q!).Wake(), Queue, left, Timeout.InfiniteTimeSpan))
             {
-                EndReason = Queue.CloseReason ?? "stream closed";
-                return false;
+                await Queue.WaitAsync();
             }
         }
     }

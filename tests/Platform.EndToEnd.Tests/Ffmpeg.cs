@@ -42,7 +42,7 @@ public sealed class Ffmpeg : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Publishes lavfi test video (H.264) and tone (AAC, or MP3) in real time.</summary>
-    public static Ffmpeg Publish(string url, int seconds = 600, string audioCodec = "aac", string size = "320x240", int rate = 25, bool video = true)
+    public static Ffmpeg Publish(string url, int seconds = 600, string audioCodec = "aac", string size = "320x240", int rate = 25, bool video = true, string[]? videoArgs = null)
     {
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-re" };
         if (video)
@@ -54,6 +54,7 @@ public sealed class Ffmpeg : IAsyncDisposable
         if (video)
         {
             args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", rate.ToString(), "-pix_fmt", "yuv420p"]);
+            args.AddRange(videoArgs ?? []);
         }
 
         args.AddRange(["-c:a", audioCodec, "-b:a", "64k", "-ar", "44100", "-ac", "2", "-t", seconds.ToString(), "-f", "flv", url]);

@@ -3,8 +3,11 @@ using System.Text.Json;
 namespace Platform.EndToEnd.Tests;
 
 /// <summary>ffprobe's view of a URL's streams.</summary>
-public static class Probe
+public static partial class Probe
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z_0-9]+=")]
+    private static partial System.Text.RegularExpressions.Regex ProgressLine();
+
     public sealed record StreamInfo(string CodecType, string CodecName, int Width, int Height, int SampleRate, int Channels);
 
     public static async Task<IReadOnlyList<StreamInfo>> StreamsAsync(string url, TimeSpan? timeout = null)
@@ -42,7 +45,7 @@ public static class Probe
             {
                 frames = int.Parse(line[6..].Trim());
             }
-            else if (line.Contains('=', StringComparison.Ordinal) && !line.Contains(' ', StringComparison.Ordinal))
+            else if (ProgressLine().IsMatch(line))
             {
                 // other -progress key=value lines
             }

@@ -19,6 +19,8 @@ public sealed class HttpFlvSession : IClientSession
     private readonly ILogger _log;
     private readonly CancellationTokenSource _closed;
     private long _bytesSent;
+    private long _sendStartedMs;
+    private PlayLease? _play;
 
     public HttpFlvSession(HttpContext context, StreamKey key, StreamControl control, ILogger log)
     {
@@ -41,6 +43,7 @@ public sealed class HttpFlvSession : IClientSession
     public void Kick(string reason)
     {
         _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
+        _play?.Queue.Close(reason);
         try
         {
             _closed.Cancel();
@@ -48,6 +51,18 @@ public sealed class HttpFlvSession : IClientSession
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    private TimeSpan _sendTimeout;
+
+    /// <summary>Runs every second: a write stuck longer than the send timeout closes the connection.</summary>
+    private void CheckSend()
+    {
+        var started = Volatile.Read(ref _sendStartedMs);
+        if (started != 0 && Environment.TickCount64 - started > _sendTimeout.TotalMilliseconds)
+        {
+            Kick($"send took over {_sendTimeout.TotalSeconds:0} s");
         }
     }
 
@@ -73,6 +88,10 @@ public sealed class HttpFlvSession : IClientSession
         }
 
         using var play = outcome.Lease;
+        _play = play;
+        using var closing = _closed.Token.Register(static p => ((PlayLease)p!).Queue.Close("client gone"), play);
+        _sendTimeout = sendTimeout;
+        using var watchdog = new Timer(static s => ((HttpFlvSession)s!).CheckSend(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var response = _context.Response;
         response.ContentType = "video/x-flv";
         response.Headers.CacheControl = "no-cache";
@@ -86,7 +105,7 @@ public sealed class HttpFlvSession : IClientSession
         try
         {
             await body.FlushAsync(_closed.Token);
-            while (await play.NextBatchAsync(batch, _closed.Token))
+            while (await play.NextBatchAsync(batch))
             {
                 long bytes = 0;
                 foreach (var frame in batch)
@@ -98,16 +117,14 @@ public sealed class HttpFlvSession : IClientSession
                 }
 
                 batch.Clear();
-                await body.FlushAsync(_closed.Token).AsTask().WaitAsync(sendTimeout, _closed.Token);
+                Volatile.Write(ref _sendStartedMs, Environment.TickCount64);
+                await body.FlushAsync(_closed.Token);
+                Volatile.Write(ref _sendStartedMs, 0);
                 Interlocked.Add(ref _bytesSent, bytes);
                 play.Hub.Stats.CountOut(bytes);
             }
 
             _log.LogInformation("client {ClientId} ({Stream}): HTTP-FLV play ended, {Reason}", Info.Id, Info.Stream, play.EndReason);
-        }
-        catch (TimeoutException)
-        {
-            Kick($"send took over {sendTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
         {

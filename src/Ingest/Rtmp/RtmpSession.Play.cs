@@ -77,7 +77,7 @@ public sealed partial class RtmpSession
         var durationReached = false;
         try
         {
-            while (await play.NextBatchAsync(batch, _closed.Token))
+            while (await play.NextBatchAsync(batch))
             {
                 long bytes = 0;
                 foreach (var frame in batch)
@@ -148,17 +148,15 @@ public sealed partial class RtmpSession
     private async Task SendSegmentsAsync(List<ArraySegment<byte>> segments, long bytes)
     {
         await _writeLock.WaitAsync(_closed.Token);
+        Volatile.Write(ref _sendStartedMs, Environment.TickCount64);
         try
         {
-            await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(_options.PlaySendTimeout, _closed.Token);
+            await _socket.SendAsync(segments, SocketFlags.None);
             Interlocked.Add(ref _bytesSent, bytes);
-        }
-        catch (TimeoutException)
-        {
-            throw new SessionTimeoutException($"send took over {_options.PlaySendTimeout.TotalSeconds:0} s");
         }
         finally
         {
+            Volatile.Write(ref _sendStartedMs, 0);
             _writeLock.Release();
         }
     }

@@ -35,6 +35,7 @@ public sealed partial class RtmpSession : IClientSession
     private long _bytesSent;
     private long _lastAckSent;
     private uint _peerWindow;
+    private long _sendStartedMs;
 
     public RtmpSession(Socket socket, RtmpServerOptions options, StreamControl control, ILogger log)
     {
@@ -63,6 +64,7 @@ public sealed partial class RtmpSession : IClientSession
     public void Kick(string reason)
     {
         _kickReason ??= reason;
+        _play?.Queue.Close(reason);
         _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         try
         {
@@ -80,6 +82,7 @@ public sealed partial class RtmpSession : IClientSession
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         using var stop = stoppingToken.Register(static s => ((RtmpSession)s!).Kick("server stopping"), this);
+        using var watchdog = new Timer(static s => ((RtmpSession)s!).CheckSend(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _client = _control.Connect(this);
         try
         {
@@ -244,28 +247,35 @@ public sealed partial class RtmpSession : IClientSession
         await SendControlAsync(writer);
     }
 
-    /// <summary>Writes bytes to the socket under the write lock, bounded by the send timeout.</summary>
+    /// <summary>Writes bytes to the socket under the write lock; the watchdog bounds how long it may take.</summary>
     private async Task SendAsync(ReadOnlyMemory<byte> bytes)
     {
         await _writeLock.WaitAsync(_closed.Token);
+        Volatile.Write(ref _sendStartedMs, Environment.TickCount64);
         try
         {
             var sent = 0;
             while (sent < bytes.Length)
             {
-                sent += await _socket.SendAsync(bytes[sent..], SocketFlags.None, _closed.Token)
-                    .AsTask().WaitAsync(_options.PlaySendTimeout, _closed.Token);
+                sent += await _socket.SendAsync(bytes[sent..], SocketFlags.None, _closed.Token);
             }
 
             Interlocked.Add(ref _bytesSent, bytes.Length);
         }
-        catch (TimeoutException)
-        {
-            throw new SessionTimeoutException($"send took over {_options.PlaySendTimeout.TotalSeconds:0} s");
-        }
         finally
         {
+            Volatile.Write(ref _sendStartedMs, 0);
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs every second: a socket write stuck longer than the send timeout closes the connection.</summary>
+    private void CheckSend()
+    {
+        var started = Volatile.Read(ref _sendStartedMs);
+        if (started != 0 && Environment.TickCount64 - started > _options.PlaySendTimeout.TotalMilliseconds)
+        {
+            Kick($"send took over {_options.PlaySendTimeout.TotalSeconds:0} s");
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Threading.Tasks.Sources;
 
 namespace Platform.Streams.Hub;
 
@@ -9,13 +9,14 @@ namespace Platform.Streams.Hub;
 /// so a slow reader only hurts itself. A reader that takes nothing for <see cref="ReaderOptions.MaxLag"/>
 /// is closed.
 /// </summary>
-public sealed class ReaderQueue
+public sealed class ReaderQueue : IValueTaskSource<bool>
 {
     private readonly ReaderOptions _options;
     private readonly Queue<MediaFrame> _frames = new();
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
-    private TaskCompletionSource<bool>? _waiter;
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
     private long _queuedBytes;
     private long _lastTakeTicks;
     private bool _waitKeyFrame;
@@ -64,16 +65,16 @@ public sealed class ReaderQueue
     /// <summary>Offers a frame; the queue takes its own reference if it keeps it.</summary>
     public void Enqueue(MediaFrame frame)
     {
-        TaskCompletionSource<bool>? wake = null;
+        bool wake;
         lock (_lock)
         {
-            if (!_closed && OfferLocked(frame))
-            {
-                wake = TakeWaiterLocked();
-            }
+            wake = !_closed && OfferLocked(frame) && TakeWaiterLocked();
         }
 
-        wake?.TrySetResult(!_closed);
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
     }
 
     /// <summary>Applies the drop rules; true when the reader should be woken.</summary>
@@ -115,8 +116,11 @@ public sealed class ReaderQueue
         return true;
     }
 
-    /// <summary>Waits until frames are queued (true) or the queue is closed (false).</summary>
-    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until frames are queued or <see cref="Wake"/> is called (true), or the queue is closed (false).
+    /// One reader at a time; the wait allocates nothing.
+    /// </summary>
+    public ValueTask<bool> WaitAsync()
     {
         lock (_lock)
         {
@@ -130,13 +134,37 @@ public sealed class ReaderQueue
                 return ValueTask.FromResult(false);
             }
 
-            _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var task = _waiter.Task;
-            return cancellationToken.CanBeCanceled
-                ? new ValueTask<bool>(task.WaitAsync(cancellationToken))
-                : new ValueTask<bool>(task);
+            if (!_waiting)
+            {
+                _signal.Reset();
+                _waiting = true;
+            }
+
+            return new ValueTask<bool>(this, _signal.Version);
         }
     }
+
+    /// <summary>Wakes a waiting reader so it looks at the stream again (publisher changed, a timer fired).</summary>
+    public void Wake()
+    {
+        bool wake;
+        lock (_lock)
+        {
+            wake = TakeWaiterLocked();
+        }
+
+        if (wake)
+        {
+            _signal.SetResult(!IsClosed);
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _signal.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Moves up to <see cref="ReaderOptions.MaxBatchFrames"/> frames into <paramref name="batch"/>;
     /// the caller owns their references and releases them after writing.</summary>
@@ -160,7 +188,7 @@ public sealed class ReaderQueue
     /// <summary>Closes the queue, releases what it holds and wakes the reader.</summary>
     public void Close(string reason)
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         lock (_lock)
         {
             if (_closed)
@@ -172,7 +200,10 @@ public sealed class ReaderQueue
             wake = TakeWaiterLocked();
         }
 
-        wake?.TrySetResult(false);
+        if (wake)
+        {
+            _signal.SetResult(false);
+        }
     }
 
     private void CloseLocked(string reason)
@@ -197,11 +228,10 @@ public sealed class ReaderQueue
         _queuedBytes = 0;
     }
 
-    private TaskCompletionSource<bool>? TakeWaiterLocked()
+    private bool TakeWaiterLocked()
     {
-        var waiter = _waiter;
-        _waiter = null;
-        Debug.Assert(waiter is null || !waiter.Task.IsCompleted);
-        return waiter;
+        var waiting = _waiting;
+        _waiting = false;
+        return waiting;
     }
 }

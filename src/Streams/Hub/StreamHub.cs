@@ -66,8 +66,10 @@ public sealed partial class StreamHub
             _publisherId = publisherId;
             _corrector.Restart();
             Stats.BeginPublish();
-            return true;
         }
+
+        WakeReaders();
+        return true;
     }
 
     /// <summary>Ends the publish of <paramref name="publisherId"/>: caches are dropped, readers stay.</summary>
@@ -82,6 +84,17 @@ public sealed partial class StreamHub
 
             _publisherId = null;
             ClearCachesLocked();
+        }
+
+        WakeReaders();
+    }
+
+    /// <summary>Lets waiting readers look at the stream again (a publisher came or went).</summary>
+    private void WakeReaders()
+    {
+        foreach (var reader in Volatile.Read(ref _readers))
+        {
+            reader.Wake();
         }
     }
 
