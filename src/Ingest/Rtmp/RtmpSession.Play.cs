@@ -12,6 +12,7 @@ namespace Platform.Ingest.Rtmp;
 public sealed partial class RtmpSession
 {
     private PlayLease? _play;
+    private SocketSender? _sender;
     private Task? _playTask;
     private volatile bool _paused;
     private long _playDurationMs = -1;
@@ -151,7 +152,8 @@ public sealed partial class RtmpSession
         Volatile.Write(ref _sendStartedMs, Environment.TickCount64);
         try
         {
-            await _socket.SendAsync(segments, SocketFlags.None);
+            _sender ??= new SocketSender();
+            await _sender.SendAsync(_socket, segments);
             Interlocked.Add(ref _bytesSent, bytes);
         }
         finally

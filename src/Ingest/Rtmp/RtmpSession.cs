@@ -119,6 +119,7 @@ public sealed partial class RtmpSession : IClientSession
 
         _pending.Clear();
         _chunks.Dispose();
+        _sender?.Dispose();
         _client?.Dispose();
         if (_closeAfterReply)
         {

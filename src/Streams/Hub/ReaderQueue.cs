@@ -62,13 +62,19 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Offers a frame; the queue takes its own reference if it keeps it.</summary>
-    public void Enqueue(MediaFrame frame)
+    /// <summary>Queued frames past which the reader is woken even for frames that do not wake it.</summary>
+    public const int WakeBacklog = 8;
+
+    /// <summary>
+    /// Offers a frame; the queue takes its own reference if it keeps it. With <paramref name="wake"/> false
+    /// the reader is not woken for this frame alone (the hub paces wake-ups on video frames so that one
+    /// write carries the audio that came with them), unless <see cref="WakeBacklog"/> frames wait.
+    /// </summary>
+    public void Enqueue(MediaFrame frame, bool wake = true)
     {
-        bool wake;
         lock (_lock)
         {
-            wake = !_closed && OfferLocked(frame) && TakeWaiterLocked();
+            wake = !_closed && OfferLocked(frame) && (wake || _closed || _frames.Count >= WakeBacklog) && TakeWaiterLocked();
         }
 
         if (wake)

@@ -128,10 +128,13 @@ public sealed partial class StreamHub
             var frame = new MediaFrame(kind, _corrector.Correct(kind, timestamp), payload, keyFrame, sequenceHeader);
             Stats.CountIn(frame);
             CacheLocked(frame);
+            // Readers wake on video frames (and on anything of an audio-only stream); audio in between
+            // rides along with the next video frame: fewer, larger writes for the same latency.
+            var wake = kind != FrameKind.Audio || sequenceHeader || _videoHeader is null;
             var readers = _readers;
             for (var i = 0; i < readers.Length; i++)
             {
-                readers[i].Enqueue(frame);
+                readers[i].Enqueue(frame, wake);
             }
 
             frame.Release();
