@@ -1,0 +1,54 @@
+using System.Buffers;
+using System.Diagnostics;
+using Platform.Media.Rtmp;
+
+namespace Platform.Load.Modes;
+
+/// <summary>An RTMP player: connect, play, then count what arrives.</summary>
+public sealed class RtmpPlayer : Player
+{
+    private readonly RtmpEndpoint _endpoint;
+    private readonly bool _digest;
+    private readonly Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> _onMessage;
+    private RtmpClient? _client;
+    private long _finalBytes;
+
+    public RtmpPlayer(int index, RtmpEndpoint endpoint, bool digest)
+        : base(index)
+    {
+        _endpoint = endpoint;
+        _digest = digest;
+        _onMessage = OnMessage;
+    }
+
+    public override long Bytes => _client?.BytesReceived ?? _finalBytes;
+
+    protected override async Task PlayAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _client = await RtmpClient.ConnectAsync(_endpoint, _digest, cancellationToken);
+            Connected = true;
+            await _client.PlayAsync(cancellationToken);
+            Playing = true;
+            LastReceiveTicks = Stopwatch.GetTimestamp();
+            await _client.ReceiveAsync(_onMessage, cancellationToken);
+        }
+        finally
+        {
+            if (_client is { } client)
+            {
+                _finalBytes = client.BytesReceived;
+                _client = null;
+                client.Dispose();
+            }
+        }
+    }
+
+    private bool OnMessage(RtmpMessageHeader header, ReadOnlySequence<byte> payload)
+    {
+        LastReceiveTicks = Stopwatch.GetTimestamp();
+        OnMedia(header.Type, header.Timestamp, payload);
+        return true;
+    }
+}
