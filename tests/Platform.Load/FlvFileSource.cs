@@ -39,7 +39,9 @@ public sealed class FlvFileSource
 
         var tags = new List<MediaTag>();
         uint? first = null;
-        uint last = 0, lastVideo = 0, videoInterval = DefaultFrameInterval;
+        var video = new TrackEnd();
+        var audio = new TrackEnd();
+        uint last = 0;
         while (FlvReader.TryReadTag(ref reader, FlvWriter.MaxDataSize, out var tag))
         {
             first ??= tag.Timestamp;
@@ -53,19 +55,16 @@ public sealed class FlvFileSource
                 data = WithSetDataFrame(data);
                 isHeader = true;
             }
-            else if (tag.Type == FlvTagType.Video && VideoTag.TryParse(data.Span, out var video))
+            else if (tag.Type == FlvTagType.Video && VideoTag.TryParse(data.Span, out var videoInfo))
             {
-                isHeader = video.IsSequenceHeader;
-                isKey = video.IsKeyFrame && !video.IsSequenceHeader && !video.IsCommandFrame;
-                if (!isHeader && timestamp > lastVideo)
-                {
-                    videoInterval = timestamp - lastVideo;
-                    lastVideo = timestamp;
-                }
+                isHeader = videoInfo.IsSequenceHeader;
+                isKey = videoInfo.IsKeyFrame && !videoInfo.IsSequenceHeader && !videoInfo.IsCommandFrame;
+                video.Add(timestamp, isHeader);
             }
-            else if (tag.Type == FlvTagType.Audio && AudioTag.TryParse(data.Span, out var audio))
+            else if (tag.Type == FlvTagType.Audio && AudioTag.TryParse(data.Span, out var audioInfo))
             {
-                isHeader = audio.IsSequenceHeader;
+                isHeader = audioInfo.IsSequenceHeader;
+                audio.Add(timestamp, isHeader);
             }
 
             last = Math.Max(last, timestamp);
@@ -77,7 +76,8 @@ public sealed class FlvFileSource
             throw new InvalidDataException("FLV file has no tags.");
         }
 
-        return new FlvFileSource(tags, last + videoInterval);
+        var end = Math.Max(video.End, audio.End);
+        return new FlvFileSource(tags, end > 0 ? end : last + DefaultFrameInterval);
     }
 
     private static ReadOnlyMemory<byte> MemoryOf(byte[] file, ReadOnlySequence<byte> data)
@@ -86,6 +86,32 @@ public sealed class FlvFileSource
         return MemoryMarshal.TryGetArray(data.First, out var segment) && segment.Array == file
             ? file.AsMemory(segment.Offset, (int)data.Length)
             : data.ToArray();
+    }
+
+    /// <summary>Where a track ends: its last frame's timestamp plus its last frame interval.</summary>
+    private struct TrackEnd
+    {
+        private uint _last;
+        private uint _interval;
+        private bool _any;
+
+        public readonly uint End => _any ? _last + (_interval > 0 ? _interval : DefaultFrameInterval) : 0;
+
+        public void Add(uint timestamp, bool isHeader)
+        {
+            if (isHeader)
+            {
+                return;
+            }
+
+            if (_any && timestamp > _last)
+            {
+                _interval = timestamp - _last;
+            }
+
+            _last = _any ? Math.Max(_last, timestamp) : timestamp;
+            _any = true;
+        }
     }
 
     private static ReadOnlyMemory<byte> WithSetDataFrame(ReadOnlyMemory<byte> data)

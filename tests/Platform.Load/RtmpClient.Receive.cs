@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Platform.Media.Amf0;
 using Platform.Media.Flv;
 using Platform.Media.Rtmp;
@@ -26,41 +27,39 @@ public sealed partial class RtmpClient
     /// </summary>
     public async Task ReceiveAsync(Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> onMessage, CancellationToken cancellationToken = default)
     {
+        while (await ReceiveOnceAsync(onMessage, cancellationToken))
+        {
+        }
+    }
+
+    /// <summary>
+    /// One step of <see cref="ReceiveAsync"/>: waits for data (unless messages are already waiting), delivers
+    /// the complete messages it holds and returns true, or false as soon as <paramref name="onMessage"/>
+    /// returns false. For callers that pace their reads (e.g. one read per player per tick).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReceiveOnceAsync(Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> onMessage, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(onMessage);
         EnterRead();
         try
         {
-            while (_early.TryDequeue(out var early))
+            if (_early.Count > 0)
             {
-                bool more;
-                using (early)
-                {
-                    more = Deliver(early, onMessage);
-                }
-
-                if (!more)
-                {
-                    return;
-                }
+                return DeliverEarly(onMessage);
             }
 
-            while (true)
+            var result = await _input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var more = DeliverAll(buffer, onMessage, out var consumed);
+            _input.AdvanceTo(consumed, more ? buffer.End : consumed);
+            await FlushControlAsync(cancellationToken);
+            if (more && result.IsCompleted)
             {
-                var result = await _input.ReadAsync(cancellationToken);
-                var buffer = result.Buffer;
-                var more = DeliverAll(buffer, onMessage, out var consumed);
-                _input.AdvanceTo(consumed, more ? buffer.End : consumed);
-                await FlushControlAsync(cancellationToken);
-                if (!more)
-                {
-                    return;
-                }
-
-                if (result.IsCompleted)
-                {
-                    throw new EndOfStreamException("server closed the connection");
-                }
+                throw new EndOfStreamException("server closed the connection");
             }
+
+            return more;
         }
         finally
         {
@@ -97,6 +96,22 @@ public sealed partial class RtmpClient
         {
             ExitRead();
         }
+    }
+
+    private bool DeliverEarly(Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> onMessage)
+    {
+        while (_early.TryDequeue(out var early))
+        {
+            using (early)
+            {
+                if (!Deliver(early, onMessage))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private bool DeliverAll(in ReadOnlySequence<byte> buffer, Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> onMessage, out SequencePosition consumed)

@@ -34,7 +34,7 @@ public sealed partial class RtmpClient : IDisposable
         Endpoint = endpoint;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(
-            bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true));
+            bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
     }
 
     public RtmpEndpoint Endpoint { get; }

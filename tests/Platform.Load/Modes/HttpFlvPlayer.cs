@@ -13,13 +13,15 @@ public sealed class HttpFlvPlayer : Player
 
     private readonly HttpClient _http;
     private readonly Uri _url;
+    private readonly ReadPacer? _pacer;
     private long _bytes;
 
-    public HttpFlvPlayer(int index, HttpClient http, Uri url)
+    public HttpFlvPlayer(int index, HttpClient http, Uri url, ReadPacer? pacer)
         : base(index)
     {
         _http = http;
         _url = url;
+        _pacer = pacer;
     }
 
     public override long Bytes => Volatile.Read(ref _bytes);
@@ -42,6 +44,7 @@ public sealed class HttpFlvPlayer : Player
         using var request = new HttpRequestMessage(HttpMethod.Get, _url);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Connected = true;
+        Trace($"HTTP {(int)response.StatusCode}, {response.Content.Headers.ContentType}, chunked {response.Headers.TransferEncodingChunked}");
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"HTTP status {(int)response.StatusCode}", null, response.StatusCode);
@@ -51,7 +54,7 @@ public sealed class HttpFlvPlayer : Player
         LastReceiveTicks = Stopwatch.GetTimestamp();
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         var input = PipeReader.Create(body, new StreamPipeReaderOptions(
-            bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, useZeroByteReads: true));
+            bufferSize: 32 * 1024, minimumReadSize: 4 * 1024));
         try
         {
             var headerRead = false;
@@ -65,6 +68,11 @@ public sealed class HttpFlvPlayer : Player
                 if (result.IsCompleted)
                 {
                     throw new EndOfStreamException("server ended the HTTP-FLV response");
+                }
+
+                if (_pacer is not null)
+                {
+                    await _pacer.NextTick;
                 }
             }
         }

@@ -11,23 +11,26 @@ namespace Platform.Load.Modes;
 public static class PlayMode
 {
     public const string Usage =
-        "play -n N -d SECONDS [-r CONNECTS_PER_SEC] [-t SETUP_TIMEOUT] [-s STALL_TIMEOUT] [-q] [--digest] URL\n" +
+        "play -n N -d SECONDS [-r CONNECTS_PER_SEC] [-t SETUP_TIMEOUT] [-s STALL_TIMEOUT] [-w MS] [-q] [-v] [--digest] URL\n" +
         "    URL: rtmp://host[:port]/app/stream[?query]  or  http://host[:port]/path.flv (HTTP-FLV)\n" +
-        "    -r default 100 (0 = all at once); -t/-s default 10 s; -d includes the ramp";
+        "    -r default 100 (0 = all at once); -t/-s default 10 s; -d includes the ramp;\n" +
+        "    -w MS: each player reads at most once per MS (as rtmpload -w; default 0 = read at once); -v: log player 0";
 
     public static async Task<int> RunAsync(CliArgs args, CancellationToken stopToken)
     {
-        args.AllowOnly("-n", "-d", "-r", "-t", "-s", "-q", "--digest");
+        args.AllowOnly("-n", "-d", "-r", "-t", "-s", "-w", "-q", "-v", "--digest");
         var url = args.Single("URL");
         var options = new PlayOptions(
             args.Int("-n", 1, min: 1), args.Double("-d", 30, min: 0.1), args.Double("-r", 100),
             TimeSpan.FromSeconds(args.Double("-t", 10, min: 0.1)), TimeSpan.FromSeconds(args.Double("-s", 10, min: 0.1)),
             args.Has("-q"));
+        var coalesceMs = args.Double("-w", 0);
+        using var pacer = coalesceMs > 0 ? new ReadPacer(TimeSpan.FromMilliseconds(coalesceMs)) : null;
         using var http = HttpFlvPlayer.CreateClient(options.SetupTimeout);
-        var players = CreatePlayers(url, options.Count, args.Has("--digest"), http);
+        var players = CreatePlayers(url, options.Count, args.Has("--digest"), http, pacer, args.Has("-v"));
         Console.WriteLine(
             $"# platform-load play mode={(players[0] is RtmpPlayer ? "rtmp" : "http-flv")} url={url} n={options.Count} " +
-            $"duration={options.Duration}s ramp={options.Ramp}/s");
+            $"duration={options.Duration}s ramp={options.Ramp}/s coalesce={coalesceMs}ms");
 
         var report = new PlayReport(players, options);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
@@ -47,7 +50,7 @@ public static class PlayMode
         return report.PrintSummary();
     }
 
-    private static Player[] CreatePlayers(string url, int count, bool digest, HttpClient http)
+    private static Player[] CreatePlayers(string url, int count, bool digest, HttpClient http, ReadPacer? pacer, bool verbose)
     {
         var players = new Player[count];
         if (url.StartsWith("rtmp://", StringComparison.OrdinalIgnoreCase))
@@ -55,7 +58,7 @@ public static class PlayMode
             var endpoint = RtmpEndpoint.Parse(url);
             for (var i = 0; i < count; i++)
             {
-                players[i] = new RtmpPlayer(i, endpoint, digest);
+                players[i] = new RtmpPlayer(i, endpoint, digest, pacer) { Verbose = verbose && i == 0 };
             }
         }
         else if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
@@ -63,7 +66,7 @@ public static class PlayMode
             var uri = new Uri(url);
             for (var i = 0; i < count; i++)
             {
-                players[i] = new HttpFlvPlayer(i, http, uri);
+                players[i] = new HttpFlvPlayer(i, http, uri, pacer) { Verbose = verbose && i == 0 };
             }
         }
         else

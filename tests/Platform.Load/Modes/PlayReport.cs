@@ -13,6 +13,7 @@ public sealed class PlayReport
     private readonly PlayOptions _options;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes();
     private double _steadyMbpsSum;
     private int _steadySeconds;
     private double _peakMbps;
@@ -103,7 +104,10 @@ public sealed class PlayReport
             Console.WriteLine($"  e.g. player {p.Index}: {p.ErrorKind} {p.ErrorMessage}");
         }
 
-        Console.WriteLine($"client: cpu={cpu:0.0}s ({cpu / wall * 100:0}% of one core) wall={wall:0.0}s");
+        Console.WriteLine(
+            $"client: cpu={cpu:0.0}s ({cpu / wall * 100:0}% of one core) wall={wall:0.0}s " +
+            $"allocated={(GC.GetTotalAllocatedBytes() - _allocatedAtStart) / 1e6:0.0}MB gc0={GC.CollectionCount(0)} gc2={GC.CollectionCount(2)} " +
+            $"rss={Environment.WorkingSet / 1e6:0}MB");
         Console.WriteLine(
             $"RESULT n={_players.Length} got_video={t.GotVideo} errors={t.Errors} mbps={mbps:0.0} " +
             $"ttff_p50={Percentiles.Of(ttff, 50)} ttff_p95={Percentiles.Of(ttff, 95)} ttff_p99={Percentiles.Of(ttff, 99)} " +

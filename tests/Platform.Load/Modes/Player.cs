@@ -21,6 +21,9 @@ public abstract class Player
 
     public int Index { get; }
 
+    /// <summary>Logs this player's protocol steps to stderr (rtmpload's <c>-v</c>).</summary>
+    public bool Verbose { get; init; }
+
     public long StartTicks { get; private set; }
 
     public long FirstVideoTicks { get; private set; }
@@ -81,6 +84,7 @@ public abstract class Player
         }
         finally
         {
+            Trace(ErrorKind is null ? "ended" : $"failed: {ErrorKind} {ErrorMessage}");
             Alive = false;
             Playing = false;
             _cancel.Dispose();
@@ -101,6 +105,14 @@ public abstract class Player
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    protected void Trace(string message)
+    {
+        if (Verbose)
+        {
+            Console.Error.WriteLine($"[{Stopwatch.GetElapsedTime(StartTicks).TotalMilliseconds,8:0.0} ms p{Index}] {message}");
         }
     }
 
@@ -135,6 +147,7 @@ public abstract class Player
         {
             FirstVideoTicks = now;
             _firstVideoTimestamp = timestamp;
+            Trace($"first video frame, timestamp {timestamp}, key frame {info.IsKeyFrame}");
         }
 
         _lastVideoTicks = now;

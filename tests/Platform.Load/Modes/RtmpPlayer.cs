@@ -9,15 +9,17 @@ public sealed class RtmpPlayer : Player
 {
     private readonly RtmpEndpoint _endpoint;
     private readonly bool _digest;
+    private readonly ReadPacer? _pacer;
     private readonly Func<RtmpMessageHeader, ReadOnlySequence<byte>, bool> _onMessage;
     private RtmpClient? _client;
     private long _finalBytes;
 
-    public RtmpPlayer(int index, RtmpEndpoint endpoint, bool digest)
+    public RtmpPlayer(int index, RtmpEndpoint endpoint, bool digest, ReadPacer? pacer)
         : base(index)
     {
         _endpoint = endpoint;
         _digest = digest;
+        _pacer = pacer;
         _onMessage = OnMessage;
     }
 
@@ -29,10 +31,21 @@ public sealed class RtmpPlayer : Player
         {
             _client = await RtmpClient.ConnectAsync(_endpoint, _digest, cancellationToken);
             Connected = true;
+            Trace($"connected, {_client.Handshake} handshake");
             await _client.PlayAsync(cancellationToken);
             Playing = true;
+            Trace($"playing, stream id {_client.StreamId}, status {_client.LastStatusCode}");
             LastReceiveTicks = Stopwatch.GetTimestamp();
-            await _client.ReceiveAsync(_onMessage, cancellationToken);
+            if (_pacer is null)
+            {
+                await _client.ReceiveAsync(_onMessage, cancellationToken);
+                return;
+            }
+
+            while (await _client.ReceiveOnceAsync(_onMessage, cancellationToken))
+            {
+                await _pacer.NextTick;
+            }
         }
         finally
         {
