@@ -110,26 +110,32 @@ public sealed partial class RtmpSession : IClientSession
     private async Task CloseAsync()
     {
         _closed.Cancel();
-        EndPublish();
-        await EndPlayAsync();
-        foreach (var message in _pending)
+        try
         {
-            message.Dispose();
+            EndPublish();
+            await EndPlayAsync();
         }
-
-        _pending.Clear();
-        _chunks.Dispose();
-        _sender?.Dispose();
-        _client?.Dispose();
-        if (_closeAfterReply)
+        finally
         {
-            await LingerAsync();
-        }
+            foreach (var message in _pending)
+            {
+                message?.Dispose();
+            }
 
-        await _input.CompleteAsync();
-        _socket.Dispose();
-        _log.LogInformation("client {ClientId} from {Ip} closed ({Stream}), {In} bytes in, {Out} bytes out",
-            Info.Id, Info.Ip, Info.Stream, BytesReceived, BytesSent);
+            _pending.Clear();
+            _chunks.Dispose();
+            _sender?.Dispose();
+            _client?.Dispose();
+            if (_closeAfterReply)
+            {
+                await LingerAsync();
+            }
+
+            await _input.CompleteAsync();
+            _socket.Dispose();
+            _log.LogInformation("client {ClientId} from {Ip} closed ({Stream}), {In} bytes in, {Out} bytes out",
+                Info.Id, Info.Ip, Info.Stream, BytesReceived, BytesSent);
+        }
     }
 
     /// <summary>
