@@ -42,6 +42,19 @@ public sealed record RtmpEndpoint(string Host, int Port, string App, string Stre
     /// <summary>The same endpoint with another stream name.</summary>
     public RtmpEndpoint WithStream(string stream) => this with { Stream = stream };
 
+    /// <summary>
+    /// The endpoint of <paramref name="urlPrefix"/> with <paramref name="index"/> appended to its stream name,
+    /// before any query: <c>rtmp://h/live/s?k=v</c> and 3 give stream <c>s3?k=v</c>.
+    /// </summary>
+    public static RtmpEndpoint Indexed(string urlPrefix, int index)
+    {
+        var prefix = Parse(urlPrefix);
+        var query = prefix.Stream.IndexOf('?', StringComparison.Ordinal);
+        return query < 0
+            ? prefix.WithStream(prefix.Stream + index)
+            : prefix.WithStream(string.Concat(prefix.Stream.AsSpan(0, query), index.ToString(), prefix.Stream.AsSpan(query)));
+    }
+
     private static (string Host, int Port) SplitHostPort(string authority, string url)
     {
         var colon = authority.LastIndexOf(':');

@@ -130,7 +130,7 @@ public static class ChurnMode
                 Interlocked.Increment(ref _active);
                 try
                 {
-                    await PublishOnceAsync(RtmpEndpoint.Parse(prefix + index), stopToken);
+                    await PublishOnceAsync(RtmpEndpoint.Indexed(prefix, index), stopToken);
                     Interlocked.Increment(ref _ok);
                 }
                 catch (OperationCanceledException) when (stopToken.IsCancellationRequested)

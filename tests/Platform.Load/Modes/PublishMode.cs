@@ -28,7 +28,7 @@ public static class PublishMode
         var tasks = new Task[count];
         for (var i = 0; i < count; i++)
         {
-            streams[i] = new PublishedStream(RtmpEndpoint.Parse(prefix + i), source);
+            streams[i] = new PublishedStream(RtmpEndpoint.Indexed(prefix, i), source);
             tasks[i] = streams[i].RunAsync(digest, run.Token);
         }
 
