@@ -14,6 +14,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Formatting and analyzers are part of the suite: a change that is not `dotnet format` clean fails.
+dotnet format Platform.sln --verify-no-changes
+
 log=$(mktemp)
 status=0
 dotnet test Platform.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?

@@ -1,2 +1,3 @@
 namespace Platform.Sources;
+
 internal static class AssemblyMarker { }

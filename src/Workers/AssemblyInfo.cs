@@ -1,2 +1,3 @@
 namespace Platform.Workers;
+
 internal static class AssemblyMarker { }
