@@ -175,3 +175,43 @@ public class StreamHubTests
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 }
+
+public class MergedWriteTests
+{
+    [Fact]
+    public async Task A_frame_held_for_a_merged_write_is_delivered_even_if_no_other_frame_follows()
+    {
+        var registry = new HubRegistry(_ => new HubOptions { Reader = new ReaderOptions { WriteCoalesce = TimeSpan.FromMilliseconds(200) } });
+        var hub = registry.Acquire(new StreamKey("v", "live", "slow"));
+        Assert.True(hub.BeginPublish("pub"));
+        var reader = new ReaderQueue("r", hub.Options.Reader);
+        hub.AddReader(reader);
+        var waiting = reader.WaitAsync();
+        Assert.False(waiting.IsCompleted);
+
+        // Just joined: the interval has not passed, so this frame does not wake the reader by itself.
+        hub.Write(FrameKind.Video, 0, Frames.KeyFrame());
+        Assert.False(waiting.IsCompleted);
+
+        var woken = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(woken);
+        var frames = Frames.Drain(reader);
+        Assert.Single(frames);
+        Frames.ReleaseAll(frames);
+    }
+
+    [Fact]
+    public async Task With_no_coalescing_a_waiting_reader_wakes_on_the_video_frame()
+    {
+        var registry = new HubRegistry(_ => new HubOptions { Reader = new ReaderOptions { WriteCoalesce = TimeSpan.Zero } });
+        var hub = registry.Acquire(new StreamKey("v", "live", "fast"));
+        Assert.True(hub.BeginPublish("pub"));
+        var reader = new ReaderQueue("r", hub.Options.Reader);
+        hub.AddReader(reader);
+        var waiting = reader.WaitAsync();
+        hub.Write(FrameKind.Video, 0, Frames.KeyFrame());
+        Assert.True(waiting.IsCompleted);
+        Assert.True(await waiting);
+        Frames.ReleaseAll(Frames.Drain(reader));
+    }
+}

@@ -90,6 +90,9 @@ public sealed class StreamSettings
 
     public TimeSpan ReaderMaxLag { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Players' writes are merged over at most this long (SRS's mw_latency); zero: every video frame.</summary>
+    public TimeSpan WriteCoalesce { get; set; } = TimeSpan.FromMilliseconds(100);
+
     public StreamsOptions ToStreamsOptions() => new()
     {
         IdleTimeout = IdleTimeout,
@@ -105,6 +108,7 @@ public sealed class StreamSettings
                 MaxQueuedFrames = ReaderQueueFrames,
                 MaxQueuedBytes = ReaderQueueBytes,
                 MaxLag = ReaderMaxLag,
+                WriteCoalesce = WriteCoalesce,
             },
         },
     };

@@ -14,4 +14,10 @@ public sealed record ReaderOptions
 
     /// <summary>Frames taken per batch (one socket write per batch).</summary>
     public int MaxBatchFrames { get; init; } = 128;
+
+    /// <summary>
+    /// Merged writes (SRS's <c>mw_latency</c>): a reader is woken at most once per this interval, so one
+    /// socket write carries every frame of the interval. Zero wakes the reader on every video frame.
+    /// </summary>
+    public TimeSpan WriteCoalesce { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -15,10 +15,13 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
     private readonly Queue<MediaFrame> _frames = new();
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
-    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    // Continuations run on the thread that wakes the reader: the hub wakes readers after releasing its
+    // lock, so a reader's next (non-blocking) socket write happens right there, without a thread hop.
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = false };
     private bool _waiting;
     private long _queuedBytes;
     private long _lastTakeTicks;
+    private readonly long _coalesceTicks;
     private bool _waitKeyFrame;
     private bool _closed;
 
@@ -28,6 +31,7 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
         _options = options;
         _time = time ?? TimeProvider.System;
         _lastTakeTicks = _time.GetTimestamp();
+        _coalesceTicks = (long)(options.WriteCoalesce.TotalSeconds * _time.TimestampFrequency);
     }
 
     public string ReaderId { get; }
@@ -63,25 +67,59 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
     }
 
     /// <summary>Queued frames past which the reader is woken even for frames that do not wake it.</summary>
-    public const int WakeBacklog = 8;
+    public const int WakeBacklog = 64;
 
     /// <summary>
     /// Offers a frame; the queue takes its own reference if it keeps it. With <paramref name="wake"/> false
     /// the reader is not woken for this frame alone (the hub paces wake-ups on video frames so that one
-    /// write carries the audio that came with them), unless <see cref="WakeBacklog"/> frames wait.
+    /// write carries the audio that came with them); a waking frame wakes the reader only once
+    /// <see cref="ReaderOptions.WriteCoalesce"/> has passed since its last batch; past
+    /// <see cref="WakeBacklog"/> queued frames the reader is always woken.
     /// </summary>
     public void Enqueue(MediaFrame frame, bool wake = true)
     {
+        if (Offer(frame, wake))
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// Queues a frame without waking the reader; true means the reader waits for it and the caller must
+    /// call <see cref="Signal"/> once (outside any lock of its own).
+    /// </summary>
+    public bool Offer(MediaFrame frame, bool wake = true)
+    {
         lock (_lock)
         {
-            wake = !_closed && OfferLocked(frame) && (wake || _closed || _frames.Count >= WakeBacklog) && TakeWaiterLocked();
+            if (_closed || !OfferLocked(frame))
+            {
+                return false;
+            }
+
+            var due = _closed || _frames.Count >= WakeBacklog
+                || (wake && (_coalesceTicks == 0 || _time.GetTimestamp() - _lastTakeTicks >= _coalesceTicks));
+            return due && TakeWaiterLocked();
+        }
+    }
+
+    /// <summary>Wakes the reader if it waits while frames are queued (the hub's coalescing deadline).</summary>
+    public void WakeIfPending()
+    {
+        bool wake;
+        lock (_lock)
+        {
+            wake = _frames.Count > 0 && TakeWaiterLocked();
         }
 
         if (wake)
         {
-            _signal.SetResult(true);
+            Signal();
         }
     }
+
+    /// <summary>Completes the reader's wait taken by a true <see cref="Offer"/>.</summary>
+    public void Signal() => _signal.SetResult(true);
 
     /// <summary>Applies the drop rules; true when the reader should be woken.</summary>
     private bool OfferLocked(MediaFrame frame)

@@ -11,6 +11,12 @@ namespace Platform.Streams.Hub;
 /// </summary>
 public sealed partial class StreamHub
 {
+    /// <summary>Audio held for the next video frame waits at most this long when no video comes.</summary>
+    private static readonly TimeSpan MinFlushDelay = TimeSpan.FromMilliseconds(50);
+
+    [ThreadStatic]
+    private static List<ReaderQueue>? t_wake;
+
     private readonly Lock _lock = new();
     private readonly HubOptions _options;
     private readonly TimestampCorrector _corrector;
@@ -22,6 +28,8 @@ public sealed partial class StreamHub
     private long _gopBytes;
     private bool _gopOverflow;
     private string? _publisherId;
+    private Timer? _flushTimer;
+    private bool _flushScheduled;
 
     internal StreamHub(StreamKey key, HubOptions options)
     {
@@ -89,6 +97,38 @@ public sealed partial class StreamHub
         WakeReaders();
     }
 
+    /// <summary>
+    /// Some readers were not woken for the last frame (merged writes): make sure they are by the end of
+    /// the coalescing interval even if no further frame comes (a paused or one-frame-a-second source).
+    /// </summary>
+    private void ScheduleFlushLocked()
+    {
+        if (_flushScheduled)
+        {
+            return;
+        }
+
+        _flushScheduled = true;
+        _flushTimer ??= new Timer(static h => ((StreamHub)h!).Flush(), this, Timeout.Infinite, Timeout.Infinite);
+        var delay = _options.Reader.WriteCoalesce;
+        _flushTimer.Change(delay < MinFlushDelay ? MinFlushDelay : delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Flush()
+    {
+        ReaderQueue[] readers;
+        lock (_lock)
+        {
+            _flushScheduled = false;
+            readers = _readers;
+        }
+
+        foreach (var reader in readers)
+        {
+            reader.WakeIfPending();
+        }
+    }
+
     /// <summary>Lets waiting readers look at the stream again (a publisher came or went).</summary>
     private void WakeReaders()
     {
@@ -123,21 +163,47 @@ public sealed partial class StreamHub
             }
         }
 
+        // Taken from the thread for the duration of this write, so a nested write gets a list of its own.
+        var wakeList = t_wake ?? [];
+        t_wake = null;
         lock (_lock)
         {
             var frame = new MediaFrame(kind, _corrector.Correct(kind, timestamp), payload, keyFrame, sequenceHeader);
             Stats.CountIn(frame);
             CacheLocked(frame);
+
             // Readers wake on video frames (and on anything of an audio-only stream); audio in between
             // rides along with the next video frame: fewer, larger writes for the same latency.
             var wake = kind != FrameKind.Audio || sequenceHeader || _videoHeader is null;
             var readers = _readers;
             for (var i = 0; i < readers.Length; i++)
             {
-                readers[i].Enqueue(frame, wake);
+                if (readers[i].Offer(frame, wake))
+                {
+                    wakeList.Add(readers[i]);
+                }
             }
 
             frame.Release();
+            if (wakeList.Count < readers.Length)
+            {
+                ScheduleFlushLocked();
+            }
+        }
+
+        // Outside the lock: each woken reader writes its batch right here, on the publisher's thread
+        // (sockets are non-blocking; a write that cannot complete goes on asynchronously).
+        try
+        {
+            for (var i = 0; i < wakeList.Count; i++)
+            {
+                wakeList[i].Signal();
+            }
+        }
+        finally
+        {
+            wakeList.Clear();
+            t_wake = wakeList;
         }
     }
 
@@ -190,6 +256,8 @@ public sealed partial class StreamHub
             _readers = [];
             _publisherId = null;
             ClearCachesLocked();
+            _flushTimer?.Dispose();
+            _flushTimer = null;
         }
 
         foreach (var reader in readers)
