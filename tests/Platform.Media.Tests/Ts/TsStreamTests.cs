@@ -1,0 +1,75 @@
+using Platform.Media.Buffers;
+using Platform.Media.Tests.Codecs;
+using Platform.Media.Ts;
+using static Platform.Media.Tests.Ts.TsFrames;
+
+namespace Platform.Media.Tests.Ts;
+
+public class TsStreamTests
+{
+    [Fact]
+    public void Every_packet_is_188_bytes_with_sync_and_counters_go_up_per_pid()
+    {
+        var muxer = new TsMuxer();
+        muxer.SetVideoSequenceHeader(Samples.AvcHigh31_720pTag);
+        muxer.SetAudioSequenceHeader(Samples.AacLc44100StereoTag);
+        var random = new Random(42);
+        var expectedVideo = new List<byte[]>();
+        var expectedAudio = new List<byte[]>();
+        using var output = new PooledBufferWriter(64);
+        muxer.WriteTables(output);
+        for (var i = 0; i < 300; i++)
+        {
+            if (i % 100 == 0)
+            {
+                muxer.WriteTables(output);
+            }
+
+            var key = i % 25 == 0;
+            var nal = Nal(1 + random.Next(6000), key ? (byte)0x65 : (byte)0x41);
+            Assert.True(muxer.WriteVideo(output, (uint)(i * 40), Avc(key, 80, nal)));
+            expectedVideo.Add(key
+                ? AnnexB([0x09, 0xF0], Samples.Hex("6764001facd9405005bb011000000300100000030320f1831960"), Samples.Hex("68ebe3cb22c0"), nal)
+                : AnnexB([0x09, 0xF0], nal));
+            var raw = Nal(1 + random.Next(700), 0x21);
+            Assert.True(muxer.WriteAudio(output, (uint)(i * 40) + 3, [0xAF, 0x01, .. raw]));
+            expectedAudio.Add(raw);
+        }
+
+        var ts = output.WrittenSpan.ToArray();
+        var packets = TsTestReader.Packets(ts); // asserts size, sync byte and counters
+        Assert.Contains(packets, p => p.Pid == TsMuxer.VideoPid && p.Counter == 15);
+        var pes = TsTestReader.Pes(ts);
+        Assert.Equal(expectedVideo, pes.Where(p => p.Pid == TsMuxer.VideoPid).Select(p => p.Data));
+        Assert.Equal(expectedAudio, pes.Where(p => p.Pid == TsMuxer.AudioPid).Select(p => p.Data[7..]));
+        Assert.All(pes.Where(p => p.Pid == TsMuxer.VideoPid), p => Assert.Equal(p.Dts, p.Pcr));
+        Assert.Equal(12, pes.Count(p => p.RandomAccess));
+    }
+
+    [Fact]
+    public void Muxing_frames_allocates_nothing()
+    {
+        var muxer = new TsMuxer();
+        muxer.SetVideoSequenceHeader(Samples.AvcHigh31_720pTag);
+        muxer.SetAudioSequenceHeader(Samples.AacLc44100StereoTag);
+        var key = Avc(true, 80, Nal(20000, 0x65));
+        var inter = Avc(false, 40, Nal(3000, 0x41), Nal(900, 0x41));
+        byte[] aac = [0xAF, 0x01, .. Nal(300, 0x21)];
+        using var output = new PooledBufferWriter(1 << 20);
+        void MuxSome()
+        {
+            output.Clear();
+            muxer.WriteTables(output);
+            for (var i = 0u; i < 50; i++)
+            {
+                muxer.WriteVideo(output, i * 40, i % 25 == 0 ? key : inter);
+                muxer.WriteAudio(output, i * 40, aac);
+            }
+        }
+
+        MuxSome();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        MuxSome();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
