@@ -21,7 +21,16 @@ public static class PlatformHost
         configure?.Invoke(builder.Configuration);
         var options = new PlatformOptions();
         builder.Configuration.Bind(options);
-        Directory.CreateDirectory(options.Storage.Root);
+        StartupCheck.EnsurePortsFree(options);
+        try
+        {
+            Directory.CreateDirectory(options.Storage.Root);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Storage:Root = {options.Storage.Root}: cannot create the folder ({ex.Message})");
+        }
+
         var streams = options.Streams.ToStreamsOptions();
 
         builder.Logging.AddSimpleConsole(o =>

@@ -44,7 +44,7 @@ public sealed partial class RtmpSession : IClientSession
         _control = control;
         _log = log;
         socket.NoDelay = true;
-        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384));
+        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 32768, minimumReadSize: 4096, useZeroByteReads: true));
         _chunks = new RtmpChunkReader(new RtmpChunkReaderOptions
         {
             MaxMessageLength = options.MaxMessageLength,

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Platform.Api.Hosting;
+
+/// <summary>A start-up problem reported with the configuration key that causes it.</summary>
+public sealed class StartupException(string message) : Exception(message);
+
+/// <summary>Checks, before anything starts, that every configured listener can bind.</summary>
+public static class StartupCheck
+{
+    public static void EnsurePortsFree(PlatformOptions options)
+    {
+        var endpoints = new (string Key, string Address, int Port)[]
+        {
+            ("Rtmp:Port", options.Rtmp.BindAddress, options.Rtmp.Port),
+            ("Http:Port", options.Http.BindAddress, options.Http.Port),
+            ("Api:Port", options.Api.BindAddress, options.Api.Port),
+            ("Management:Port", options.Management.BindAddress, options.Management.Port),
+            ("Cluster:Port", "0.0.0.0", options.Cluster.Port),
+        };
+        var seen = new Dictionary<int, string>();
+        foreach (var (key, address, port) in endpoints)
+        {
+            if (port is < 0 or > 65535)
+            {
+                throw new StartupException($"{key} = {port} is not a TCP port (0-65535)");
+            }
+
+            if (port != 0 && !seen.TryAdd(port, key))
+            {
+                throw new StartupException($"{key} = {port} is also {seen[port]}; every listener needs its own port");
+            }
+
+            if (!IPAddress.TryParse(address, out var ip))
+            {
+                throw new StartupException($"the bind address '{address}' for {key} is not an IP address");
+            }
+
+            if (port == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var probe = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(new IPEndPoint(ip, port));
+            }
+            catch (SocketException ex)
+            {
+                throw new StartupException($"{key} = {port}: cannot listen on {address}:{port} ({ex.SocketErrorCode}); is another server running?");
+            }
+        }
+    }
+}
