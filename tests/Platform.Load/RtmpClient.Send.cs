@@ -28,7 +28,8 @@ public sealed partial class RtmpClient
             (byte)RtmpMessageType.Audio => AudioChunkStream,
             (byte)RtmpMessageType.Video => VideoChunkStream,
             (byte)RtmpMessageType.DataAmf0 => DataChunkStream,
-            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Only audio (8), video (9) and data (18) messages."),
+            (byte)RtmpMessageType.Aggregate => VideoChunkStream,
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Only audio (8), video (9), data (18) and aggregate (22) messages."),
         };
 
         await _writeLock.WaitAsync(cancellationToken);

@@ -126,6 +126,12 @@ public sealed partial class RtmpSession
                 {
                     // The requested duration is played: stop sending, keep the connection.
                     play.Queue.Close("duration reached");
+                    using (var writer = new PooledBufferWriter(64))
+                    {
+                        RtmpControlMessages.StreamEof(writer, streamId);
+                        await SendControlAsync(writer);
+                    }
+
                     await StatusAsync(streamId, RtmpStatus.Status(RtmpStatus.PlayStop, "Stopped playing: duration reached."));
                     return;
                 }
