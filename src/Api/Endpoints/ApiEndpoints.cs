@@ -106,6 +106,7 @@ public static class ApiEndpoints
             publish = new { active = publisher is not null, cid = publisher?.Id },
             video = video is null ? null : new { codec = video.Codec, profile = video.Profile, level = video.Level, width = video.Width, height = video.Height },
             audio = audio is null ? null : new { codec = audio.Codec, sample_rate = audio.SampleRate, channel = audio.Channels, profile = audio.Profile },
+            workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason }),
         };
     }
 

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Platform.Streams;
 using Platform.Streams.Entity;
+using Platform.Streams.Workers;
 
 namespace Platform.Api.Hosting;
 
@@ -34,7 +35,7 @@ public static class AkkaSetup
                 })
                 .WithShardRegion<StreamRegion>(
                     "streams",
-                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout),
+                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>()),
                     new StreamMessageExtractor(),
                     new ShardOptions
                     {

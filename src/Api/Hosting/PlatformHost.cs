@@ -6,6 +6,9 @@ using Platform.Ingest.Rtmp;
 using Platform.Streams;
 using Platform.Streams.Clients;
 using Platform.Streams.Hub;
+using Platform.Streams.Workers;
+using Platform.Workers;
+using Platform.Workers.Rules;
 
 namespace Platform.Api.Hosting;
 
@@ -54,6 +57,10 @@ public static class PlatformHost
         services.AddSingleton<Readiness>();
         services.AddSingleton(new HubRegistry(_ => streams.Hub));
         services.AddSingleton<ClientRegistry>();
+        var unwritable = WorkerPlanner.UnwritableFolders(options.EffectiveApps, options.Storage.Root);
+        var planner = new WorkerPlanner(options.EffectiveApps, options.Storage.Root, unwritable.ToDictionary(u => u.Folder, u => u.Problem));
+        services.AddSingleton(planner);
+        services.AddSingleton<IStreamWorkerFactory>(sp => new StreamWorkerFactory(planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPlatformAkka(options, streams);
         services.AddSingleton(sp => new StreamControl(
             () => sp.GetRequiredService<ActorSystem>(),
@@ -66,6 +73,12 @@ public static class PlatformHost
         services.AddHostedService<ReadinessProbe>();
 
         var app = builder.Build();
+        var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");
+        foreach (var (key, folder, problem) in unwritable)
+        {
+            startupLog.LogError("{Key} = {Folder} cannot be written ({Problem}): streams it covers play, but are not packaged", key, folder, problem);
+        }
+
         app.MapPlatformEndpoints(options);
         return app;
     }

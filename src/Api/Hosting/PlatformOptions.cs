@@ -20,6 +20,11 @@ public sealed class PlatformOptions
     public StorageOptions Storage { get; set; } = new();
 
     public StreamSettings Streams { get; set; } = new();
+
+    /// <summary>Rules per vhost/app/stream pattern deciding which workers run; empty: HLS for every stream.</summary>
+    public List<Workers.Rules.AppRule> Apps { get; set; } = [];
+
+    public IReadOnlyList<Workers.Rules.AppRule> EffectiveApps => Apps.Count > 0 ? Apps : [new Workers.Rules.AppRule()];
 }
 
 public sealed class HttpOptions

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Platform.Streams.Clients;
+using Platform.Streams.Workers;
 
 namespace Platform.Streams.Entity;
 
@@ -19,12 +20,16 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _idleTimeout;
     private readonly TimeProvider _time;
     private readonly Dictionary<IActorRef, string> _sessions = [];
+    private readonly IStreamWorkerFactory _workers;
+    private readonly Dictionary<IActorRef, string> _workerRefs = [];
+    private IReadOnlyList<WorkerDecision>? _workerPlan;
     private IActorRef? _publisherSession;
 
-    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time)
+    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null)
     {
         _idleTimeout = idleTimeout;
         _time = time;
+        _workers = workers ?? NoWorkers.Instance;
         _state = new StreamState(key, time.GetUtcNow());
 
         Receive<PublishStream>(OnPublish);
@@ -32,7 +37,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Receive<PlayStream>(OnPlay);
         Receive<StopPlaying>(m => ClientLeft(m.ClientId));
         Receive<ReportStreamStats>(m => _state.Reported(m.PublisherId, m.Counters));
-        Receive<GetStream>(_ => Sender.Tell(_state.Snapshot()));
+        Receive<GetStream>(_ => Sender.Tell(_state.Snapshot() with { Workers = WorkerStatuses() }));
         Receive<StopPublisher>(_ => OnStopPublisher());
         Receive<Terminated>(m =>
         {
@@ -40,14 +45,22 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             {
                 ClientLeft(clientId);
             }
+            else if (_workerRefs.Remove(m.ActorRef, out var worker))
+            {
+                _log.Info("stream {0}: worker {1} stopped", _state.Key, worker);
+                if (_state.IsIdle && _workerRefs.Count == 0)
+                {
+                    ScheduleIdleCheck();
+                }
+            }
         });
         Receive<IdleCheck>(_ => OnIdleCheck());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System));
+    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null) =>
+        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers));
 
     protected override void PreStart() => ScheduleIdleCheck();
 
@@ -67,6 +80,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Timers.Cancel(IdleTimer);
         _log.Info("stream {0}: published by client {1} from {2}", _state.Key, m.Client.Id, m.Client.Ip);
         Sender.Tell(new PublishAccepted(m.Stream, node));
+        StartWorkers();
     }
 
     private void OnPlay(PlayStream m)
@@ -96,6 +110,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         {
             _log.Info("stream {0}: client {1} stopped publishing", _state.Key, clientId);
             _publisherSession = null;
+            foreach (var worker in _workerRefs.Keys)
+            {
+                worker.Tell(new PublisherChanged(false));
+            }
         }
         else
         {
@@ -118,6 +136,48 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Starts the stream's workers on its first publish (the plan is decided once and logged, with the
+    /// reason for each worker that does not run); on a later publish, running workers are told.
+    /// </summary>
+    private void StartWorkers()
+    {
+        if (_workerPlan is null)
+        {
+            _workerPlan = _workers.WorkersFor(_state.Key);
+            foreach (var decision in _workerPlan)
+            {
+                _log.Info("stream {0}: {1} {2}: {3}", _state.Key, decision.Name, decision.Runs ? "runs" : "does not run", decision.Reason);
+            }
+        }
+
+        foreach (var worker in _workerRefs.Keys)
+        {
+            worker.Tell(new PublisherChanged(true));
+        }
+
+        foreach (var decision in _workerPlan)
+        {
+            if (decision.Props is not null && !_workerRefs.ContainsValue(decision.Name))
+            {
+                var worker = Context.ActorOf(decision.Props, decision.Name);
+                Context.Watch(worker);
+                _workerRefs[worker] = decision.Name;
+            }
+        }
+    }
+
+    private IReadOnlyList<WorkerStatus> WorkerStatuses()
+    {
+        var list = new List<WorkerStatus>();
+        foreach (var decision in _workerPlan ?? [])
+        {
+            list.Add(new WorkerStatus(decision.Name, _workerRefs.ContainsValue(decision.Name), decision.Reason));
+        }
+
+        return list;
+    }
+
     private void Track(IActorRef session, string clientId)
     {
         if (_sessions.TryAdd(session, clientId))
@@ -131,7 +191,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private void OnIdleCheck()
     {
         var now = _time.GetUtcNow();
-        if (_state.ShouldPassivate(now, _idleTimeout))
+        if (_state.ShouldPassivate(now, _idleTimeout) && _workerRefs.Count == 0)
         {
             _log.Debug("stream {0}: idle for {1}, passivating", _state.Key, _idleTimeout);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));

@@ -55,5 +55,8 @@ public sealed record StreamSnapshot(
     DateTimeOffset CreatedAt,
     StreamCounters Counters)
 {
-    public bool IsEmpty => Publisher is null && Readers.Count == 0;
+    /// <summary>The stream's workers (HLS, DVR, ...) and, for those that do not run, why.</summary>
+    public IReadOnlyList<Workers.WorkerStatus> Workers { get; init; } = [];
+
+    public bool IsEmpty => Publisher is null && Readers.Count == 0 && !Workers.Any(w => w.Running);
 }

@@ -1,3 +1,0 @@
-namespace Platform.Workers;
-
-internal static class AssemblyMarker { }

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Platform.Streams;
+using Platform.Streams.Workers;
+using Platform.Workers.Hls;
+using Platform.Workers.Rules;
+
+namespace Platform.Workers;
+
+/// <summary>The workers layer's answer to "what runs for this stream": the rules decide, actors run it.</summary>
+public sealed class StreamWorkerFactory(WorkerPlanner planner, Func<StreamControl> control, ILoggerFactory loggers) : IStreamWorkerFactory
+{
+    public IReadOnlyList<WorkerDecision> WorkersFor(StreamKey stream)
+    {
+        var plan = planner.Plan(stream);
+        var hls = plan.Hls is null
+            ? new WorkerDecision("hls", null, plan.HlsReason)
+            : new WorkerDecision("hls", HlsWorkerActor.Props(stream, plan.Hls, control(), loggers.CreateLogger<HlsWorkerActor>()), plan.HlsReason);
+        return [hls];
+    }
+}

@@ -1,0 +1,143 @@
+using Platform.Streams;
+
+namespace Platform.Workers.Rules;
+
+/// <summary>The HLS settings a stream gets, resolved from its rule.</summary>
+public sealed record HlsSettings(TimeSpan Fragment, TimeSpan Window, bool Deterministic, string Root, string TsFile, TimeSpan CleanupAfter);
+
+/// <summary>What runs for one stream and, for what does not, why (logged at start and shown by the API).</summary>
+public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason);
+
+/// <summary>
+/// Pure decisions: which rule covers a stream and what it runs. Folders that cannot be written are found
+/// at start-up (<see cref="UnwritableFolders"/>) and passed in, so a stream on such a folder is told why.
+/// </summary>
+public sealed class WorkerPlanner
+{
+    private readonly IReadOnlyList<AppRule> _rules;
+    private readonly string _storageRoot;
+    private readonly IReadOnlyDictionary<string, string> _unwritable;
+
+    public WorkerPlanner(IReadOnlyList<AppRule> rules, string storageRoot, IReadOnlyDictionary<string, string>? unwritable = null)
+    {
+        _rules = rules;
+        _storageRoot = storageRoot;
+        _unwritable = unwritable ?? new Dictionary<string, string>();
+    }
+
+    public WorkerPlan Plan(StreamKey stream)
+    {
+        var index = FindRule(stream);
+        if (index < 0)
+        {
+            return new WorkerPlan(null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}");
+        }
+
+        var rule = _rules[index];
+        var key = $"Apps:{index}";
+        if (!rule.Enabled)
+        {
+            return new WorkerPlan(null, $"app disabled by {key}:Enabled");
+        }
+
+        if (!rule.Hls.Enabled)
+        {
+            return new WorkerPlan(null, $"HLS disabled by {key}:Hls:Enabled");
+        }
+
+        var root = FolderOf(rule.Hls.Path);
+        if (_unwritable.TryGetValue(root, out var problem))
+        {
+            return new WorkerPlan(null, $"{key}:Hls:Path {root} cannot be written: {problem}");
+        }
+
+        var hls = rule.Hls;
+        return new WorkerPlan(new HlsSettings(hls.Fragment, hls.Window, hls.Deterministic, root, hls.TsFile, hls.CleanupAfter), $"HLS by {key} into {root}");
+    }
+
+    /// <summary>Every configured folder that cannot be created or written, with the key that holds it.</summary>
+    public static IReadOnlyList<(string Key, string Folder, string Problem)> UnwritableFolders(IReadOnlyList<AppRule> rules, string storageRoot)
+    {
+        var problems = new List<(string, string, string)>();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (!rules[i].Enabled || !rules[i].Hls.Enabled)
+            {
+                continue;
+            }
+
+            var folder = System.IO.Path.GetFullPath(rules[i].Hls.Path, System.IO.Path.GetFullPath(storageRoot));
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var probe = System.IO.Path.Combine(folder, ".write-probe");
+                File.WriteAllBytes(probe, []);
+                File.Delete(probe);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problems.Add(($"Apps:{i}:Hls:Path", folder, ex.Message));
+            }
+        }
+
+        return problems;
+    }
+
+    private string FolderOf(string path) => System.IO.Path.GetFullPath(path, System.IO.Path.GetFullPath(_storageRoot));
+
+    private int FindRule(StreamKey stream)
+    {
+        for (var i = 0; i < _rules.Count; i++)
+        {
+            var rule = _rules[i];
+            if ((rule.Vhost == "*" || Glob.Matches(rule.Vhost, stream.Vhost) || (rule.Vhost == "default" && stream.Vhost == StreamKey.DefaultVhost))
+                && Glob.Matches(rule.App, stream.App) && Glob.Matches(rule.Stream, stream.Stream))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>Name patterns with <c>*</c> (any run) and <c>?</c> (any one character), case-sensitive.</summary>
+public static class Glob
+{
+    public static bool Matches(string pattern, string value) => Match(pattern.AsSpan(), value.AsSpan());
+
+    private static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value)
+    {
+        while (pattern.Length > 0)
+        {
+            if (pattern[0] == '*')
+            {
+                pattern = pattern.TrimStart('*');
+                if (pattern.Length == 0)
+                {
+                    return true;
+                }
+
+                for (var i = 0; i <= value.Length; i++)
+                {
+                    if (Match(pattern, value[i..]))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            if (value.Length == 0 || (pattern[0] != '?' && pattern[0] != value[0]))
+            {
+                return false;
+            }
+
+            pattern = pattern[1..];
+            value = value[1..];
+        }
+
+        return value.Length == 0;
+    }
+}
