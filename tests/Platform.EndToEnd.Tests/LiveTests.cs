@@ -70,7 +70,7 @@ public class LiveTests
         await using var server = await TestServer.StartAsync();
         var playing = Probe.DecodeAsync(server.Rtmp("live/early"), 3, TimeSpan.FromSeconds(60));
         var flvPlaying = Probe.DecodeAsync(server.Http("live/early.flv"), 3, TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(() => server.Hubs.Find(new Streams.StreamKey(Streams.StreamKey.DefaultVhost, "live", "early"))?.ReaderCount == 2,
+        await Eventually.TrueAsync(() => server.Players(new Streams.StreamKey(Streams.StreamKey.DefaultVhost, "live", "early")) == 2,
             TimeSpan.FromSeconds(20), "two waiting players");
 
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/early"));
@@ -111,7 +111,7 @@ public class LiveTests
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
 
-        await Eventually.TrueAsync(() => server.Hubs.Find(key) is { IsPublishing: false, ReaderCount: 1 }, TimeSpan.FromSeconds(10), "publisher gone, player still there");
+        await Eventually.TrueAsync(() => server.Hubs.Find(key) is { IsPublishing: false } && server.Players(key) == 1, TimeSpan.FromSeconds(10), "publisher gone, player still there");
         await using var second = Ffmpeg.Publish(server.Rtmp("live/again"));
         var (exit, errors, frames) = await player;
         Assert.True(exit == 0, errors);

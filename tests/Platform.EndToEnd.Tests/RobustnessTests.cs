@@ -27,7 +27,7 @@ public class RobustnessTests
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await stalled.ConnectAsync("127.0.0.1", server.HttpPort);
         await stalled.SendAsync(Encoding.ASCII.GetBytes("GET /live/r1.flv HTTP/1.1\r\nHost: x\r\n\r\n"));
-        await Eventually.TrueAsync(() => server.Hubs.Find(Key)?.ReaderCount == 1, TimeSpan.FromSeconds(10), "stalled reader joined");
+        await Eventually.TrueAsync(() => server.Players(Key) == 1, TimeSpan.FromSeconds(10), "stalled reader joined");
 
         var started = DateTime.UtcNow;
         var (exit, errors, frames) = await Probe.DecodeAsync(server.Http("live/r1.flv"), 8);
@@ -36,7 +36,7 @@ public class RobustnessTests
         Assert.True(frames >= 190, $"the healthy reader decoded {frames} frames");
         Assert.True(took < TimeSpan.FromSeconds(20), $"8 s of media took {took.TotalSeconds:0.0} s");
 
-        await Eventually.TrueAsync(() => server.Hubs.Find(Key)?.ReaderCount == 0, TimeSpan.FromSeconds(60), "stalled reader cut");
+        await Eventually.TrueAsync(() => server.Players(Key) == 0, TimeSpan.FromSeconds(60), "stalled reader cut");
         Assert.False(publisher.HasExited);
     }
 

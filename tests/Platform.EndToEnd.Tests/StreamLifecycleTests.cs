@@ -18,7 +18,10 @@ public class StreamLifecycleTests
         var source = FlvFileSource.Load(flv);
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Streams:IdleTimeout"] = "00:00:00.500" });
 
-        await ChurnAsync(server, source, "warm", 50);
+        // Two warm-up rounds grow the buffer pools (segment files, muxers, sockets) to their working size.
+        await ChurnAsync(server, source, "warm1-", 150);
+        await WaitEmptyAsync(server);
+        await ChurnAsync(server, source, "warm2-", 150);
         await WaitEmptyAsync(server);
         var baseline = Memory();
 

@@ -41,6 +41,10 @@ public sealed class TestServer : IAsyncDisposable
 
     public StreamControl Control => Services.GetRequiredService<StreamControl>();
 
+    /// <summary>Players of a stream connected to this node (workers such as HLS are readers too, but not players).</summary>
+    public int Players(StreamKey stream) =>
+        Control.Clients.Snapshot().Count(c => c.Info.Stream == stream && !c.Info.IsPublisher && c.Info.Kind != Streams.Clients.ClientKind.RtmpConnecting);
+
     public string Rtmp(string path) => $"rtmp://127.0.0.1:{RtmpPort}/{path}";
 
     public string Http(string path) => $"http://127.0.0.1:{HttpPort}/{path}";
@@ -62,6 +66,7 @@ public sealed class TestServer : IAsyncDisposable
             ["Cluster:Port"] = ports[4].ToString(),
             ["Storage:Root"] = root,
             ["Streams:IdleTimeout"] = "00:00:01",
+            ["Apps:0:Hls:CleanupAfter"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Platform"] = "Information",
         };
