@@ -15,7 +15,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Formatting and analyzers are part of the suite: a change that is not `dotnet format` clean fails.
-dotnet format Platform.sln --verify-no-changes
+dotnet restore Platform.sln --nologo
+dotnet format Platform.sln --verify-no-changes --no-restore
 
 log=$(mktemp)
 status=0
