@@ -76,7 +76,16 @@ public static class PlatformHost
         var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");
         foreach (var (key, folder, problem) in unwritable)
         {
-            startupLog.LogError("{Key} = {Folder} cannot be written ({Problem}): streams it covers play, but are not packaged", key, folder, problem);
+            startupLog.LogError("{Key} = {Folder} cannot be written ({Problem}): streams it covers play, but are not packaged or recorded", key, folder, problem);
+        }
+
+        // Recordings a crash left as .tmp are finalized up to their last complete tag before anything records.
+        foreach (var root in options.EffectiveApps.Where(r => r.Enabled && r.Dvr.Enabled).Select(r => Path.GetFullPath(r.Dvr.Path, Path.GetFullPath(options.Storage.Root))).Distinct())
+        {
+            foreach (var recovered in Workers.Dvr.DvrRecovery.FinalizeLeftovers(root))
+            {
+                startupLog.LogWarning("recovered recording {File} ({Duration:0.0} s, {Size} bytes) left unfinished by a previous run", recovered.Path, recovered.Duration.TotalSeconds, recovered.Size);
+            }
         }
 
         app.MapPlatformEndpoints(options);

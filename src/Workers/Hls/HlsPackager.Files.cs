@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Platform.Media.Hls;
+using Platform.Streams.Workers;
 
 namespace Platform.Workers.Hls;
 
@@ -61,6 +62,7 @@ public sealed partial class HlsPackager
         TrimWindow();
         WritePlaylist();
         _log.LogHlsSegment(_stream.ToString(), _segmentName!, sequence, duration);
+        _onSegment?.Invoke(new HlsSegmentClosed(_stream, path, _window[^1].Uri, sequence, duration, PlaylistPath));
     }
 
     private void TrimWindow()

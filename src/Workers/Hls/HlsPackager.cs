@@ -4,6 +4,7 @@ using Platform.Media.Hls;
 using Platform.Media.Ts;
 using Platform.Streams;
 using Platform.Streams.Hub;
+using Platform.Streams.Workers;
 using Platform.Workers.Rules;
 
 namespace Platform.Workers.Hls;
@@ -38,8 +39,11 @@ public sealed partial class HlsPackager
     private bool _discontinuity;
     private string? _publisherId;
 
-    public HlsPackager(StreamKey stream, HlsSettings settings, StreamControl control, ILogger log, TimeProvider? time = null)
+    private readonly Action<HlsSegmentClosed>? _onSegment;
+
+    public HlsPackager(StreamKey stream, HlsSettings settings, StreamControl control, ILogger log, TimeProvider? time = null, Action<HlsSegmentClosed>? onSegment = null)
     {
+        _onSegment = onSegment;
         _stream = stream;
         _settings = settings;
         _control = control;

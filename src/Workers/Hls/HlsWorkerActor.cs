@@ -54,7 +54,8 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
         _hub = _control.Hubs.Acquire(_stream);
         // A packager is a reader that must never be cut for lag: it only writes files.
         _queue = new ReaderQueue("hls:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1) });
-        _packager = new HlsPackager(_stream, _settings, _control, _log);
+        var events = Context.System.EventStream;
+        _packager = new HlsPackager(_stream, _settings, _control, _log, onSegment: events.Publish);
         _hub.AddReader(_queue);
         var packager = _packager;
         var hub = _hub;

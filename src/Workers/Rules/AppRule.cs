@@ -16,6 +16,25 @@ public sealed class AppRule
     public bool Enabled { get; set; } = true;
 
     public HlsRule Hls { get; set; } = new();
+
+    public DvrRule Dvr { get; set; } = new();
+}
+
+/// <summary>FLV recording of a stream (off unless enabled).</summary>
+public sealed class DvrRule
+{
+    public bool Enabled { get; set; }
+
+    /// <summary><c>Session</c>: one file per publish; <c>Segment</c>: a new file every <see cref="SegmentDuration"/>, cut on a keyframe.</summary>
+    public Dvr.DvrPlan Plan { get; set; } = Dvr.DvrPlan.Session;
+
+    public TimeSpan SegmentDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Folder of recordings; relative paths are under <c>Storage:Root</c>.</summary>
+    public string Path { get; set; } = "dvr";
+
+    /// <summary>File name template with SRS's variables: [vhost] [app] [stream] [2006] [01] [02] [15] [04] [05] [999] [timestamp].</summary>
+    public string File { get; set; } = "[app]/[stream].[2006][01][02]-[15][04][05]-[999].flv";
 }
 
 public sealed class HlsRule

@@ -5,8 +5,11 @@ namespace Platform.Workers.Rules;
 /// <summary>The HLS settings a stream gets, resolved from its rule.</summary>
 public sealed record HlsSettings(TimeSpan Fragment, TimeSpan Window, bool Deterministic, string Root, string TsFile, TimeSpan CleanupAfter);
 
+/// <summary>The DVR settings a stream gets, resolved from its rule.</summary>
+public sealed record DvrSettings(Dvr.DvrPlan Plan, TimeSpan SegmentDuration, string Root, string File);
+
 /// <summary>What runs for one stream and, for what does not, why (logged at start and shown by the API).</summary>
-public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason);
+public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason, DvrSettings? Dvr = null, string DvrReason = "");
 
 /// <summary>
 /// Pure decisions: which rule covers a stream and what it runs. Folders that cannot be written are found
@@ -30,43 +33,69 @@ public sealed class WorkerPlanner
         var index = FindRule(stream);
         if (index < 0)
         {
-            return new WorkerPlan(null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}");
+            var none = $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}";
+            return new WorkerPlan(null, none, null, none);
         }
 
         var rule = _rules[index];
         var key = $"Apps:{index}";
         if (!rule.Enabled)
         {
-            return new WorkerPlan(null, $"app disabled by {key}:Enabled");
+            return new WorkerPlan(null, $"app disabled by {key}:Enabled", null, $"app disabled by {key}:Enabled");
         }
 
-        if (!rule.Hls.Enabled)
+        var (hls, hlsReason) = PlanHls(rule.Hls, key);
+        var (dvr, dvrReason) = PlanDvr(rule.Dvr, key);
+        return new WorkerPlan(hls, hlsReason, dvr, dvrReason);
+    }
+
+    private (HlsSettings?, string) PlanHls(HlsRule hls, string key)
+    {
+        if (!hls.Enabled)
         {
-            return new WorkerPlan(null, $"HLS disabled by {key}:Hls:Enabled");
+            return (null, $"HLS disabled by {key}:Hls:Enabled");
         }
 
-        var root = FolderOf(rule.Hls.Path);
-        if (_unwritable.TryGetValue(root, out var problem))
+        var root = FolderOf(hls.Path);
+        return _unwritable.TryGetValue(root, out var problem)
+            ? (null, $"{key}:Hls:Path {root} cannot be written: {problem}")
+            : (new HlsSettings(hls.Fragment, hls.Window, hls.Deterministic, root, hls.TsFile, hls.CleanupAfter), $"HLS by {key} into {root}");
+    }
+
+    private (DvrSettings?, string) PlanDvr(DvrRule dvr, string key)
+    {
+        if (!dvr.Enabled)
         {
-            return new WorkerPlan(null, $"{key}:Hls:Path {root} cannot be written: {problem}");
+            return (null, $"DVR not enabled for this stream ({key}:Dvr:Enabled is false)");
         }
 
-        var hls = rule.Hls;
-        return new WorkerPlan(new HlsSettings(hls.Fragment, hls.Window, hls.Deterministic, root, hls.TsFile, hls.CleanupAfter), $"HLS by {key} into {root}");
+        var root = FolderOf(dvr.Path);
+        return _unwritable.TryGetValue(root, out var problem)
+            ? (null, $"{key}:Dvr:Path {root} cannot be written: {problem}")
+            : (new DvrSettings(dvr.Plan, dvr.SegmentDuration, root, dvr.File), $"DVR ({dvr.Plan}) by {key} into {root}");
     }
 
     /// <summary>Every configured folder that cannot be created or written, with the key that holds it.</summary>
     public static IReadOnlyList<(string Key, string Folder, string Problem)> UnwritableFolders(IReadOnlyList<AppRule> rules, string storageRoot)
     {
         var problems = new List<(string, string, string)>();
+        var folders = new List<(string Key, string Path)>();
         for (var i = 0; i < rules.Count; i++)
         {
-            if (!rules[i].Enabled || !rules[i].Hls.Enabled)
+            if (rules[i].Enabled && rules[i].Hls.Enabled)
             {
-                continue;
+                folders.Add(($"Apps:{i}:Hls:Path", rules[i].Hls.Path));
             }
 
-            var folder = System.IO.Path.GetFullPath(rules[i].Hls.Path, System.IO.Path.GetFullPath(storageRoot));
+            if (rules[i].Enabled && rules[i].Dvr.Enabled)
+            {
+                folders.Add(($"Apps:{i}:Dvr:Path", rules[i].Dvr.Path));
+            }
+        }
+
+        foreach (var (key, path) in folders)
+        {
+            var folder = System.IO.Path.GetFullPath(path, System.IO.Path.GetFullPath(storageRoot));
             try
             {
                 Directory.CreateDirectory(folder);
@@ -76,7 +105,7 @@ public sealed class WorkerPlanner
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                problems.Add(($"Apps:{i}:Hls:Path", folder, ex.Message));
+                problems.Add((key, folder, ex.Message));
             }
         }
 

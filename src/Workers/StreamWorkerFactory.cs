@@ -15,6 +15,9 @@ public sealed class StreamWorkerFactory(WorkerPlanner planner, Func<StreamContro
         var hls = plan.Hls is null
             ? new WorkerDecision("hls", null, plan.HlsReason)
             : new WorkerDecision("hls", HlsWorkerActor.Props(stream, plan.Hls, control(), loggers.CreateLogger<HlsWorkerActor>()), plan.HlsReason);
-        return [hls];
+        var dvr = plan.Dvr is null
+            ? new WorkerDecision("dvr", null, plan.DvrReason)
+            : new WorkerDecision("dvr", Dvr.DvrWorkerActor.Props(stream, plan.Dvr, control(), loggers.CreateLogger<Dvr.DvrWorkerActor>()), plan.DvrReason);
+        return [hls, dvr];
     }
 }

@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace Platform.EndToEnd.Tests;
+
+/// <summary>DVR recording as a stream worker, checked with the real ffprobe.</summary>
+[Collection("e2e")]
+public class DvrTests
+{
+    private static readonly Dictionary<string, string?> Rules = new()
+    {
+        ["Apps:0:App"] = "rec",
+        ["Apps:0:Hls:Enabled"] = "false",
+        ["Apps:0:Dvr:Enabled"] = "true",
+        ["Apps:0:Dvr:Plan"] = "Session",
+        ["Apps:1:App"] = "seg",
+        ["Apps:1:Hls:Enabled"] = "false",
+        ["Apps:1:Dvr:Enabled"] = "true",
+        ["Apps:1:Dvr:Plan"] = "Segment",
+        ["Apps:1:Dvr:SegmentDuration"] = "00:00:02",
+    };
+
+    private static async Task<double> DurationAsync(string file)
+    {
+        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0 && stderr.Length == 0, stderr);
+        return double.Parse(stdout.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Session_plan_records_one_file_per_publish_with_the_right_duration()
+    {
+        await using var server = await TestServer.StartAsync(Rules);
+        await using (var publisher = Ffmpeg.Publish(server.Rtmp("rec/cam1"), seconds: 5))
+        {
+            await publisher.WaitForExitAsync(TimeSpan.FromSeconds(40));
+        }
+
+        var folder = Path.Combine(server.StorageRoot, "dvr", "rec");
+        string[] files = [];
+        await Eventually.TrueAsync(() =>
+        {
+            files = Directory.Exists(folder) ? Directory.GetFiles(folder, "cam1.*.flv") : [];
+            return files.Length == 1 && Directory.GetFiles(folder, "*.tmp").Length == 0;
+        }, TimeSpan.FromSeconds(60), "one finalized recording");
+
+        var duration = await DurationAsync(files[0]);
+        Assert.InRange(duration, 4.0, 5.5);
+        var (exit, errors, frames) = await Probe.DecodeAsync(files[0], 10);
+        Assert.True(exit == 0 && errors.Length == 0, errors);
+        Assert.True(frames >= 100, $"decoded {frames} frames");
+    }
+
+    [Fact]
+    public async Task Segment_plan_cuts_a_new_file_on_a_keyframe_every_segment_duration()
+    {
+        await using var server = await TestServer.StartAsync(Rules);
+        await using (var publisher = Ffmpeg.Publish(server.Rtmp("seg/cam2"), seconds: 7))
+        {
+            await publisher.WaitForExitAsync(TimeSpan.FromSeconds(40));
+        }
+
+        var folder = Path.Combine(server.StorageRoot, "dvr", "seg");
+        string[] files = [];
+        await Eventually.TrueAsync(() =>
+        {
+            files = Directory.Exists(folder) ? Directory.GetFiles(folder, "cam2.*.flv") : [];
+            return files.Length >= 3 && Directory.GetFiles(folder, "*.tmp").Length == 0;
+        }, TimeSpan.FromSeconds(60), $"three or more finalized segments in {folder}: {string.Join(", ", Directory.Exists(folder) ? Directory.GetFiles(folder) : [])}");
+
+        var total = 0.0;
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            var duration = await DurationAsync(file);
+            Assert.InRange(duration, 0.5, 3.1);
+            total += duration;
+        }
+
+        Assert.InRange(total, 6.0, 7.6);
+    }
+}
