@@ -61,9 +61,11 @@ public class HlsTests
         Assert.True(frames >= 75, $"decoded {frames} frames over HLS");
 
         var json = await http.GetFromJsonAsync<JsonElement>(server.Api("/api/v1/streams"));
-        var worker = Assert.Single(Assert.Single(json.GetProperty("streams").EnumerateArray()).GetProperty("workers").EnumerateArray());
-        Assert.Equal("hls", worker.GetProperty("name").GetString());
-        Assert.True(worker.GetProperty("running").GetBoolean());
+        var workers = Assert.Single(json.GetProperty("streams").EnumerateArray()).GetProperty("workers").EnumerateArray().ToList();
+        Assert.True(workers.Single(w => w.GetProperty("name").GetString() == "hls").GetProperty("running").GetBoolean());
+        var dvr = workers.Single(w => w.GetProperty("name").GetString() == "dvr");
+        Assert.False(dvr.GetProperty("running").GetBoolean());
+        Assert.Contains("Dvr:Enabled", dvr.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,7 +94,7 @@ public class HlsTests
                 return false;
             }
 
-            worker = stream.GetProperty("workers")[0];
+            worker = stream.GetProperty("workers").EnumerateArray().First(w => w.GetProperty("name").GetString() == "hls");
             return true;
         }, TimeSpan.FromSeconds(30), "stream listed with its workers");
         Assert.False(worker.GetProperty("running").GetBoolean());

@@ -12,8 +12,11 @@ namespace Platform.Workers.Dvr;
 /// FLV recordings (one per publish, or one per segment), each finalized when it closes. Every closed file
 /// is announced as <see cref="DvrFileClosed"/> on the event stream.
 /// </summary>
-public sealed class DvrWorkerActor : ReceiveActor
+public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How long the worker waits for a publisher to come back before it stops.</summary>
+    public static readonly TimeSpan StopAfterUnpublish = TimeSpan.FromSeconds(5);
+
     private readonly StreamKey _stream;
     private readonly DvrSettings _settings;
     private readonly StreamControl _control;
@@ -32,18 +35,23 @@ public sealed class DvrWorkerActor : ReceiveActor
         _control = control;
         _log = log;
         _plan = new SegmentPlan(settings.Plan, settings.SegmentDuration);
+        // The recording itself is closed by the reading loop once the hub has no publisher and the
+        // queue is drained, so no frame of the ended publish can open a new file after it.
         Receive<PublisherChanged>(m =>
         {
-            if (!m.Publishing)
+            if (m.Publishing)
             {
-                // One file per publish: the publisher left, the session's file is complete.
-                lock (_lock)
-                {
-                    CloseRecording();
-                }
+                Timers.Cancel("stop");
+            }
+            else
+            {
+                Timers.StartSingleTimer("stop", StopNow.Instance, StopAfterUnpublish);
             }
         });
+        Receive<StopNow>(_ => Context.Stop(Self));
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(StreamKey stream, DvrSettings settings, StreamControl control, ILogger log) =>
         Akka.Actor.Props.Create(() => new DvrWorkerActor(stream, settings, control, log));
@@ -54,7 +62,8 @@ public sealed class DvrWorkerActor : ReceiveActor
         _queue = new ReaderQueue("dvr:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1) });
         _hub.AddReader(_queue);
         var events = Context.System.EventStream;
-        _run = Task.Run(() => RunAsync(_queue, events));
+        var hub = _hub;
+        _run = Task.Run(() => RunAsync(hub, _queue, events));
         _log.LogInformation("stream {Stream}: DVR ({Plan}) into {Root}", _stream, _settings.Plan, _settings.Root);
     }
 
@@ -73,7 +82,7 @@ public sealed class DvrWorkerActor : ReceiveActor
         }
     }
 
-    private async Task RunAsync(ReaderQueue queue, Akka.Event.EventStream events)
+    private async Task RunAsync(StreamHub hub, ReaderQueue queue, Akka.Event.EventStream events)
     {
         _events = events;
         var batch = new List<MediaFrame>(128);
@@ -101,6 +110,15 @@ public sealed class DvrWorkerActor : ReceiveActor
                     }
 
                     batch.Clear();
+                }
+
+                if (!hub.IsPublishing)
+                {
+                    // The publish ended (woken by the hub) and everything it sent is written.
+                    lock (_lock)
+                    {
+                        CloseRecording();
+                    }
                 }
             }
         }
@@ -167,5 +185,10 @@ public sealed class DvrWorkerActor : ReceiveActor
         {
             _log.LogError(ex, "stream {Stream}: could not finalize {File}; it is left as .tmp for recovery at the next start", _stream, recording.TempPath);
         }
+    }
+
+    private sealed class StopNow
+    {
+        public static readonly StopNow Instance = new();
     }
 }
