@@ -77,4 +77,38 @@ public class DvrTests
 
         Assert.InRange(total, 6.0, 7.6);
     }
+
+    [Fact]
+    public async Task Recordings_are_listed_by_the_api_and_the_catalog_survives_a_restart()
+    {
+        string root;
+        using var http = new HttpClient();
+        await using (var server = await TestServer.StartAsync(Rules))
+        {
+            root = server.StorageRoot;
+            server.KeepStorage();
+            await using (var publisher = Ffmpeg.Publish(server.Rtmp("rec/cat"), seconds: 3))
+            {
+                await publisher.WaitForExitAsync(TimeSpan.FromSeconds(40));
+            }
+
+            await Eventually.TrueAsync(async () => (await ListAsync(http, server, "?app=rec&stream=cat")).GetArrayLength() == 1,
+                TimeSpan.FromSeconds(30), "recording in the catalog");
+            Assert.Equal(0, (await ListAsync(http, server, "?stream=other")).GetArrayLength());
+        }
+
+        await using var again = await TestServer.StartAsync(Rules, root);
+        var dvrs = await ListAsync(http, again, "?app=rec");
+        var entry = Assert.Single(dvrs.EnumerateArray());
+        Assert.Equal("cat", entry.GetProperty("stream").GetString());
+        Assert.True(File.Exists(entry.GetProperty("file").GetString()));
+        Assert.InRange(entry.GetProperty("duration").GetDouble(), 2.0, 3.5);
+        Assert.Equal(new FileInfo(entry.GetProperty("file").GetString()!).Length, entry.GetProperty("size").GetInt64());
+    }
+
+    private static async Task<System.Text.Json.JsonElement> ListAsync(HttpClient http, TestServer server, string query)
+    {
+        var json = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, server.Api("/api/v1/dvrs" + query));
+        return json.GetProperty("dvrs");
+    }
 }

@@ -14,6 +14,7 @@ namespace Platform.EndToEnd.Tests;
 public sealed class TestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _keepStorage;
 
     private TestServer(WebApplication app, int rtmp, int http, int api, int management, string root)
     {
@@ -53,9 +54,12 @@ public sealed class TestServer : IAsyncDisposable
 
     public string Management(string path) => $"http://127.0.0.1:{ManagementPort}{path}";
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Keep the storage folder when this server stops (to start another node on it).</summary>
+    public void KeepStorage() => _keepStorage = true;
+
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var root = storageRoot ?? Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var ports = FreePorts(5);
         var values = new Dictionary<string, string?>
         {
@@ -92,6 +96,11 @@ public sealed class TestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_keepStorage)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(StorageRoot, recursive: true);

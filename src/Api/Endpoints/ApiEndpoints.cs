@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Platform.Api.Hosting;
 using Platform.Streams;
 using Platform.Streams.Clients;
@@ -33,6 +34,27 @@ public static class ApiEndpoints
             return found is null
                 ? Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound)
                 : Envelope(node, new Dictionary<string, object?> { ["stream"] = StreamJson(found, control) });
+        });
+
+        routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, Akka.Hosting.IRequiredActor<DvrCatalog> catalog, CancellationToken ct) =>
+        {
+            var (start, count) = Paging(http);
+            var query = http.Request.Query;
+            var actor = await catalog.GetAsync(ct);
+            var list = await actor.Ask<Platform.Workers.Dvr.Catalog.DvrList>(
+                new Platform.Workers.Dvr.Catalog.ListDvrs(query["vhost"].FirstOrDefault(), query["app"].FirstOrDefault(), query["stream"].FirstOrDefault()),
+                TimeSpan.FromSeconds(10), ct);
+            var page = list.Entries.Skip(start).Take(count).Select(e => new
+            {
+                vhost = e.Vhost,
+                app = e.App,
+                stream = e.Stream,
+                file = e.File,
+                start = e.Start.ToUnixTimeMilliseconds(),
+                duration = e.DurationSeconds,
+                size = e.Size,
+            }).ToList();
+            return Envelope(node, new Dictionary<string, object?> { ["total"] = list.Entries.Count, ["dvrs"] = page });
         });
 
         routes.MapGet("/api/v1/clients", (HttpContext http, NodeIdentity node, ClientRegistry clients) =>

@@ -42,6 +42,12 @@ public static class AkkaSetup
                         StateStoreMode = StateStoreMode.DData,
                         RememberEntities = false,
                     })
+                .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
+                .WithActors((system, registry) =>
+                {
+                    var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
+                    registry.Register<DvrCatalog>(catalog);
+                })
                 .AddStartup((system, registry) =>
                 {
                     var self = Akka.Cluster.Cluster.Get(system);
