@@ -20,4 +20,17 @@ public sealed class StreamWorkerFactory(WorkerPlanner planner, Func<StreamContro
             : new WorkerDecision("dvr", Dvr.DvrWorkerActor.Props(stream, plan.Dvr, control(), loggers.CreateLogger<Dvr.DvrWorkerActor>()), plan.DvrReason);
         return [hls, dvr];
     }
+
+    public WorkerDecision OnDemand(StreamKey stream, string name)
+    {
+        if (name != "dvr")
+        {
+            return new WorkerDecision(name, null, $"no worker named {name} can be started on demand");
+        }
+
+        var (settings, reason) = planner.PlanDvrOnDemand(stream);
+        return settings is null
+            ? new WorkerDecision(name, null, reason)
+            : new WorkerDecision(name, Dvr.DvrWorkerActor.Props(stream, settings, control(), loggers.CreateLogger<Dvr.DvrWorkerActor>()), reason);
+    }
 }

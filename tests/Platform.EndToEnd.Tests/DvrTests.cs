@@ -111,4 +111,42 @@ public class DvrTests
         var json = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, server.Api("/api/v1/dvrs" + query));
         return json.GetProperty("dvrs");
     }
+
+    [Fact]
+    public async Task An_operator_starts_and_stops_a_recording_through_the_api()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Apps:0:Hls:Enabled"] = "false" });
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/ondemand"));
+        using var http = new HttpClient();
+        string id = string.Empty;
+        await Eventually.TrueAsync(async () =>
+        {
+            var json = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, server.Api("/api/v1/streams"));
+            var streams = json.GetProperty("streams");
+            if (streams.GetArrayLength() == 0 || !streams[0].GetProperty("publish").GetProperty("active").GetBoolean())
+            {
+                return false;
+            }
+
+            id = streams[0].GetProperty("id").GetString()!;
+            return true;
+        }, TimeSpan.FromSeconds(30), "stream published");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync(server.Api("/api/v1/streams/vid-nope/dvr"), null)).StatusCode);
+        var started = await http.PostAsync(server.Api($"/api/v1/streams/{id}/dvr"), null);
+        Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, (await http.PostAsync(server.Api($"/api/v1/streams/{id}/dvr"), null)).StatusCode);
+
+        var folder = Path.Combine(server.StorageRoot, "dvr", "live");
+        await Eventually.TrueAsync(() => Directory.Exists(folder) && Directory.GetFiles(folder, "*.tmp").Length == 1 && new FileInfo(Directory.GetFiles(folder, "*.tmp")[0]).Length > 100_000,
+            TimeSpan.FromSeconds(30), "recording in progress");
+        var stopped = await http.DeleteAsync(server.Api($"/api/v1/streams/{id}/dvr"));
+        Assert.True(stopped.IsSuccessStatusCode, await stopped.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, (await http.DeleteAsync(server.Api($"/api/v1/streams/{id}/dvr"))).StatusCode);
+
+        await Eventually.TrueAsync(async () => (await ListAsync(http, server, "?stream=ondemand")).GetArrayLength() == 1, TimeSpan.FromSeconds(30), "recording cataloged");
+        var file = Assert.Single(Directory.GetFiles(folder, "ondemand.*.flv"));
+        Assert.True(await DurationAsync(file) > 0.5);
+        Assert.False(publisher.HasExited);
+    }
 }

@@ -12,6 +12,9 @@ public static class ApiEndpoints
     public const int ErrorStreamNotFound = 2048;
     public const int ErrorClientNotFound = 2049;
 
+    /// <summary>A worker could not be started or stopped (reason in the body).</summary>
+    public const int ErrorWorkerRefused = 5001;
+
     public static void MapApiEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/versions", (NodeIdentity node) => Envelope(node, new Dictionary<string, object?>
@@ -35,6 +38,12 @@ public static class ApiEndpoints
                 ? Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound)
                 : Envelope(node, new Dictionary<string, object?> { ["stream"] = StreamJson(found, control) });
         });
+
+        // Recording on demand, like nginx-rtmp's control module: POST starts, DELETE stops (and finalizes).
+        routes.MapPost("/api/v1/streams/{id}/dvr", (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: true, ct));
+        routes.MapDelete("/api/v1/streams/{id}/dvr", (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: false, ct));
 
         routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, Akka.Hosting.IRequiredActor<DvrCatalog> catalog, CancellationToken ct) =>
         {
@@ -68,6 +77,29 @@ public static class ApiEndpoints
             clients.Find(id) is { } client
                 ? Envelope(node, new Dictionary<string, object?> { ["client"] = ClientJson(client) })
                 : Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound));
+    }
+
+    private static async Task<IResult> ControlWorkerAsync(string id, NodeIdentity node, StreamControl control, bool start, CancellationToken ct)
+    {
+        var all = await new StreamDirectory(control).ListAsync(ct);
+        var found = all.FirstOrDefault(s => StreamDirectory.IdOf(s.Stream) == id);
+        if (found is null)
+        {
+            return Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound);
+        }
+
+        object command = start ? new Platform.Streams.Workers.StartWorker(found.Stream, "dvr") : new Platform.Streams.Workers.StopWorker(found.Stream, "dvr");
+        var reply = await control.Region.Ask<Platform.Streams.Workers.WorkerControlled>(command, control.Options.AskTimeout, ct);
+        return reply.Done
+            ? Envelope(node, new Dictionary<string, object?> { ["dvr"] = new { running = start, reason = reply.Reason } })
+            : Results.Json(new Dictionary<string, object?>
+            {
+                ["code"] = ErrorWorkerRefused,
+                ["server"] = node.ServerId,
+                ["service"] = node.ServiceId,
+                ["pid"] = node.Pid,
+                ["reason"] = reply.Reason,
+            }, statusCode: StatusCodes.Status409Conflict);
     }
 
     private static (int Start, int Count) Paging(HttpContext http)

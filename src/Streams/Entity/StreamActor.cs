@@ -55,6 +55,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             }
         });
         Receive<IdleCheck>(_ => OnIdleCheck());
+        Receive<StartWorker>(OnStartWorker);
+        Receive<StopWorker>(OnStopWorker);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -167,12 +169,66 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void OnStartWorker(StartWorker m)
+    {
+        if (_state.Publisher is null)
+        {
+            Sender.Tell(new WorkerControlled(false, "stream is not being published"));
+            return;
+        }
+
+        if (_workerRefs.ContainsValue(m.Name))
+        {
+            Sender.Tell(new WorkerControlled(false, $"{m.Name} is already running"));
+            return;
+        }
+
+        var decision = _workers.OnDemand(_state.Key, m.Name);
+        if (decision.Props is null)
+        {
+            Sender.Tell(new WorkerControlled(false, decision.Reason));
+            return;
+        }
+
+        var worker = Context.ActorOf(decision.Props, m.Name);
+        Context.Watch(worker);
+        _workerRefs[worker] = m.Name;
+        _log.Info("stream {0}: {1} started by operator: {2}", _state.Key, m.Name, decision.Reason);
+        Sender.Tell(new WorkerControlled(true, decision.Reason));
+    }
+
+    private void OnStopWorker(StopWorker m)
+    {
+        foreach (var (worker, name) in _workerRefs)
+        {
+            if (name == m.Name)
+            {
+                // Forget it now: a second stop before Terminated arrives must see it gone.
+                _workerRefs.Remove(worker);
+                Context.Stop(worker);
+                _log.Info("stream {0}: {1} stopped by operator", _state.Key, m.Name);
+                Sender.Tell(new WorkerControlled(true, $"{m.Name} stopped"));
+                return;
+            }
+        }
+
+        Sender.Tell(new WorkerControlled(false, $"{m.Name} is not running"));
+    }
+
     private IReadOnlyList<WorkerStatus> WorkerStatuses()
     {
         var list = new List<WorkerStatus>();
         foreach (var decision in _workerPlan ?? [])
         {
             list.Add(new WorkerStatus(decision.Name, _workerRefs.ContainsValue(decision.Name), decision.Reason));
+        }
+
+        foreach (var name in _workerRefs.Values)
+        {
+            if (!list.Exists(w => w.Name == name))
+            {
+                list.Add(new WorkerStatus(name, true, "started by operator"));
+            }
         }
 
         return list;

@@ -15,6 +15,9 @@ public sealed record WorkerDecision(string Name, Props? Props, string Reason)
 public interface IStreamWorkerFactory
 {
     IReadOnlyList<WorkerDecision> WorkersFor(StreamKey stream);
+
+    /// <summary>A worker an operator asks for (e.g. recording on demand), even if its rule has it off.</summary>
+    WorkerDecision OnDemand(StreamKey stream, string name);
 }
 
 /// <summary>No workers: the default for tests and nodes without rules.</summary>
@@ -23,6 +26,8 @@ public sealed class NoWorkers : IStreamWorkerFactory
     public static readonly NoWorkers Instance = new();
 
     public IReadOnlyList<WorkerDecision> WorkersFor(StreamKey stream) => [];
+
+    public WorkerDecision OnDemand(StreamKey stream, string name) => new(name, null, "this node runs no workers");
 }
 
 /// <summary>Told to a stream's workers when its publisher comes or goes.</summary>
@@ -30,3 +35,12 @@ public sealed record PublisherChanged(bool Publishing);
 
 /// <summary>What the API shows of a stream's worker.</summary>
 public sealed record WorkerStatus(string Name, bool Running, string Reason);
+
+/// <summary>An operator starts a worker of a live stream (nginx-rtmp's control module: record start).</summary>
+public sealed record StartWorker(StreamKey Stream, string Name) : Entity.IStreamCommand;
+
+/// <summary>An operator stops a worker of a stream (record stop); a recording is finalized.</summary>
+public sealed record StopWorker(StreamKey Stream, string Name) : Entity.IStreamCommand;
+
+/// <summary>The answer to <see cref="StartWorker"/> and <see cref="StopWorker"/>.</summary>
+public sealed record WorkerControlled(bool Done, string Reason);

@@ -28,6 +28,19 @@ public sealed class WorkerPlanner
         _unwritable = unwritable ?? new Dictionary<string, string>();
     }
 
+    /// <summary>DVR settings for a recording an operator starts: the rule's, even if it has recording off.</summary>
+    public (DvrSettings? Settings, string Reason) PlanDvrOnDemand(StreamKey stream)
+    {
+        var index = FindRule(stream);
+        if (index < 0)
+        {
+            return (null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}");
+        }
+
+        var rule = _rules[index];
+        return rule.Enabled ? PlanDvr(rule.Dvr, $"Apps:{index}", force: true) : (null, $"app disabled by Apps:{index}:Enabled");
+    }
+
     public WorkerPlan Plan(StreamKey stream)
     {
         var index = FindRule(stream);
@@ -62,9 +75,9 @@ public sealed class WorkerPlanner
             : (new HlsSettings(hls.Fragment, hls.Window, hls.Deterministic, root, hls.TsFile, hls.CleanupAfter), $"HLS by {key} into {root}");
     }
 
-    private (DvrSettings?, string) PlanDvr(DvrRule dvr, string key)
+    private (DvrSettings?, string) PlanDvr(DvrRule dvr, string key, bool force = false)
     {
-        if (!dvr.Enabled)
+        if (!dvr.Enabled && !force)
         {
             return (null, $"DVR not enabled for this stream ({key}:Dvr:Enabled is false)");
         }
