@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Platform.Media.Codecs;
 
 /// <summary>What the server needs from an H.264 sequence parameter set (ITU-T H.264 7.3.2.1.1).</summary>
@@ -34,23 +32,7 @@ public static class H264Sps
             return false;
         }
 
-        byte[]? rented = null;
-        var buffer = nal.Length <= Rbsp.StackLimit
-            ? stackalloc byte[Rbsp.StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(nal.Length));
-        try
-        {
-            var length = Rbsp.Unescape(nal[1..], buffer);
-            var reader = new BitReader(buffer[..length]);
-            return TryParseRbsp(ref reader, out info);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return Rbsp.TryParse(nal, 1, TryParseRbsp, out info);
     }
 
     private static bool TryParseRbsp(ref BitReader r, out H264SpsInfo info)

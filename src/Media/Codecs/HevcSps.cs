@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Platform.Media.Codecs;
 
 /// <summary>What the server needs from an H.265 sequence parameter set (ITU-T H.265 7.3.2.2).</summary>
@@ -37,23 +35,7 @@ public static class HevcSps
             return false;
         }
 
-        byte[]? rented = null;
-        var buffer = nal.Length <= Rbsp.StackLimit
-            ? stackalloc byte[Rbsp.StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(nal.Length));
-        try
-        {
-            var length = Rbsp.Unescape(nal[2..], buffer);
-            var reader = new BitReader(buffer[..length]);
-            return TryParseRbsp(ref reader, out info);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return Rbsp.TryParse(nal, 2, TryParseRbsp, out info);
     }
 
     /// <summary>

@@ -29,4 +29,32 @@ internal static class Rbsp
 
         return written;
     }
+
+    /// <summary>Parses a parameter set from its RBSP: the payload after the NAL header, unescaped.</summary>
+    public delegate bool Parser<T>(ref BitReader reader, out T value);
+
+    /// <summary>
+    /// Unescapes <paramref name="nal"/> past its <paramref name="headerLength"/>-byte NAL header (on the
+    /// stack for parameter-set sizes, pooled beyond) and runs <paramref name="parse"/> over the result.
+    /// </summary>
+    public static bool TryParse<T>(ReadOnlySpan<byte> nal, int headerLength, Parser<T> parse, out T value)
+    {
+        byte[]? rented = null;
+        var buffer = nal.Length <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(nal.Length));
+        try
+        {
+            var length = Unescape(nal[headerLength..], buffer);
+            var reader = new BitReader(buffer[..length]);
+            return parse(ref reader, out value);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 }

@@ -19,7 +19,6 @@ public sealed partial class HlsPackager
 {
     private readonly StreamKey _stream;
     private readonly HlsSettings _settings;
-    private readonly StreamControl _control;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly List<HlsSegment> _window = [];
@@ -41,12 +40,11 @@ public sealed partial class HlsPackager
 
     private readonly Action<HlsSegmentClosed>? _onSegment;
 
-    public HlsPackager(StreamKey stream, HlsSettings settings, StreamControl control, ILogger log, TimeProvider? time = null, Action<HlsSegmentClosed>? onSegment = null)
+    public HlsPackager(StreamKey stream, HlsSettings settings, ILogger log, TimeProvider? time = null, Action<HlsSegmentClosed>? onSegment = null)
     {
         _onSegment = onSegment;
         _stream = stream;
         _settings = settings;
-        _control = control;
         _log = log;
         _time = time ?? TimeProvider.System;
     }

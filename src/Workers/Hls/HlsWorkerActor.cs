@@ -55,7 +55,7 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
         // A packager is a reader that must never be cut for lag: it only writes files.
         _queue = new ReaderQueue("hls:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1) });
         var events = Context.System.EventStream;
-        _packager = new HlsPackager(_stream, _settings, _control, _log, onSegment: events.Publish);
+        _packager = new HlsPackager(_stream, _settings, _log, onSegment: events.Publish);
         _hub.AddReader(_queue);
         var packager = _packager;
         var hub = _hub;
