@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 using Platform.Streams.Entity;
 using Platform.Streams.Hub;
@@ -14,14 +15,15 @@ public sealed class StreamControl
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<IActorRef> _region;
 
-    public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options)
-        : this(() => system, () => region, hubs, clients, options)
+    public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options, AccessPipeline? access = null)
+        : this(() => system, () => region, hubs, clients, options, access)
     {
     }
 
     /// <summary>Resolves the actor system and region on first use (the host starts Akka after building services).</summary>
-    public StreamControl(Func<ActorSystem> system, Func<IActorRef> region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options)
+    public StreamControl(Func<ActorSystem> system, Func<IActorRef> region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options, AccessPipeline? access = null)
     {
+        Access = access ?? AccessPipeline.AllowAll;
         _system = new Lazy<ActorSystem>(system);
         _region = new Lazy<IActorRef>(region);
         Hubs = hubs;
@@ -39,6 +41,9 @@ public sealed class StreamControl
     public ClientRegistry Clients { get; }
 
     public StreamsOptions Options { get; }
+
+    /// <summary>Checks run before connect, publish and play, and sinks of clients' lifecycle events.</summary>
+    public AccessPipeline Access { get; }
 
     public Address SelfAddress => Akka.Cluster.Cluster.Get(System).SelfAddress;
 

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Platform.Api.Endpoints;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 using Platform.Streams.Hub;
 using Platform.Streams.Workers;
@@ -67,7 +68,8 @@ public static class PlatformHost
             () => sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,
             sp.GetRequiredService<HubRegistry>(),
             sp.GetRequiredService<ClientRegistry>(),
-            streams));
+            streams,
+            new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>())));
         services.AddSingleton<RtmpServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
         services.AddHostedService<ReadinessProbe>();

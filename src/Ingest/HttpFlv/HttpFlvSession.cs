@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Platform.Media.Flv;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 using Platform.Streams.Hub;
 
@@ -72,6 +73,15 @@ public sealed class HttpFlvSession : IClientSession
         PlayOutcome outcome;
         try
         {
+            var decision = await _control.Access.CheckAsync(AccessAction.Play, Info, _closed.Token);
+            if (!decision.Allowed)
+            {
+                _log.LogWarning("client {ClientId} from {Ip} ({Stream}): play refused, {Reason}", Info.Id, Info.Ip, Info.Stream, decision.Reason);
+                _context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await _context.Response.WriteAsync(decision.Reason, _closed.Token);
+                return;
+            }
+
             outcome = await _control.PlayAsync(client, _closed.Token);
         }
         catch (OperationCanceledException)
@@ -89,6 +99,7 @@ public sealed class HttpFlvSession : IClientSession
 
         using var play = outcome.Lease;
         _play = play;
+        using var stopped = new Stopped(_control.Access, Info);
         using var closing = _closed.Token.Register(static p => ((PlayLease)p!).Queue.Close("client gone"), play);
         _sendTimeout = sendTimeout;
         using var watchdog = new Timer(static s => ((HttpFlvSession)s!).CheckSend(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -138,4 +149,9 @@ public sealed class HttpFlvSession : IClientSession
         }
     }
 
+    /// <summary>Raises the play's stop event however the play ends.</summary>
+    private readonly struct Stopped(AccessPipeline access, ClientInfo info) : IDisposable
+    {
+        public void Dispose() => access.Notify(ClientEventKind.Stopped, info);
+    }
 }

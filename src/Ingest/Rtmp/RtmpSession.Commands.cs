@@ -3,6 +3,7 @@ using Platform.Media.Amf0;
 using Platform.Media.Buffers;
 using Platform.Media.Rtmp;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 using Platform.Streams.Hub;
 
@@ -13,6 +14,7 @@ public sealed partial class RtmpSession
     private const int CommandChunkStreamId = 3;
     private const int StatusChunkStreamId = 5;
     private bool _connected;
+    private bool _connectAllowed;
     private bool _closeAfterReply;
     private string _app = string.Empty;
     private string _tcUrl = string.Empty;
@@ -57,7 +59,25 @@ public sealed partial class RtmpSession
             PageUrl = properties?["pageUrl"] as string ?? string.Empty,
             SwfUrl = properties?["swfUrl"] as string ?? string.Empty,
         };
+        var appKey = RtmpUrl.Resolve(_app, "_", _tcUrl, out var connectParam, out _);
+        if (appKey is { } known)
+        {
+            Info = Info with { Stream = known with { Stream = string.Empty }, Param = connectParam };
+        }
+
+        var decision = await _control.Access.CheckAsync(AccessAction.Connect, Info, _closed.Token);
+        if (!decision.Allowed)
+        {
+            _log.LogWarning("client {ClientId} from {Ip}: connect to app {App} refused, {Reason}", Info.Id, Info.Ip, _app, decision.Reason);
+            using var refusal = new PooledBufferWriter(256);
+            WriteCommand(refusal, CommandChunkStreamId, 0, new RtmpCommand("_error", command.TransactionId, null, [RtmpStatus.Error(RtmpStatus.ConnectRejected, decision.Reason)]));
+            await SendControlAsync(refusal);
+            _closeAfterReply = true;
+            return;
+        }
+
         _connected = true;
+        _connectAllowed = true;
 
         using var writer = new PooledBufferWriter(256);
         RtmpControlMessages.WindowAcknowledgementSize(writer, _options.WindowAckSize);
@@ -82,7 +102,7 @@ public sealed partial class RtmpSession
         return SendControlAsync(writer);
     }
 
-    /// <summary>Resolves the stream named by publish/play, or answers with an error status and closes.</summary>
+    /// <summary>Resolves the stream named by publish/play and checks access, or answers with an error status and closes.</summary>
     private async Task<bool> ResolveStreamAsync(RtmpCommand command, uint streamId, ClientKind kind, string errorCode)
     {
         var name = command.Arguments.Count > 0 ? command.Arguments[0] as string : null;
@@ -96,6 +116,13 @@ public sealed partial class RtmpSession
         }
 
         Info = Info with { Stream = key.Value, Kind = kind, Param = param };
+        var decision = await _control.Access.CheckAsync(kind == ClientKind.RtmpPublisher ? AccessAction.Publish : AccessAction.Play, Info, _closed.Token);
+        if (!decision.Allowed)
+        {
+            await RefuseAsync(streamId, kind == ClientKind.RtmpPublisher ? RtmpStatus.PublishDenied : RtmpStatus.PlayFailed, decision.Reason);
+            return false;
+        }
+
         return true;
     }
 

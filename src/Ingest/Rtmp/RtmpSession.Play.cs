@@ -4,6 +4,7 @@ using Platform.Media.Amf0;
 using Platform.Media.Buffers;
 using Platform.Media.Rtmp;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 using Platform.Streams.Hub;
 
@@ -205,5 +206,6 @@ public sealed partial class RtmpSession
         }
 
         play.Dispose();
+        _control.Access.Notify(ClientEventKind.Stopped, Info);
     }
 }

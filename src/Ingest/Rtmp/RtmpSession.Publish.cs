@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Platform.Media.Amf0;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 
 namespace Platform.Ingest.Rtmp;
@@ -49,7 +50,11 @@ public sealed partial class RtmpSession
     private void EndPublish()
     {
         var lease = Interlocked.Exchange(ref _publish, null);
-        lease?.Dispose();
+        if (lease is not null)
+        {
+            lease.Dispose();
+            _control.Access.Notify(ClientEventKind.Unpublished, Info);
+        }
     }
 
     /// <summary>Answers with an error status, then closes the connection once the answer is out.</summary>

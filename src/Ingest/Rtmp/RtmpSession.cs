@@ -8,6 +8,7 @@ using Platform.Media;
 using Platform.Media.Buffers;
 using Platform.Media.Rtmp;
 using Platform.Streams;
+using Platform.Streams.Access;
 using Platform.Streams.Clients;
 
 namespace Platform.Ingest.Rtmp;
@@ -126,6 +127,11 @@ public sealed partial class RtmpSession : IClientSession
             _chunks.Dispose();
             _sender?.Dispose();
             _client?.Dispose();
+            if (_connectAllowed)
+            {
+                _control.Access.Notify(ClientEventKind.Closed, Info);
+            }
+
             if (_closeAfterReply)
             {
                 await LingerAsync();

@@ -9,6 +9,7 @@ public static class RtmpStatus
     public const string ConnectRejected = "NetConnection.Connect.Rejected";
     public const string PublishStart = "NetStream.Publish.Start";
     public const string PublishBadName = "NetStream.Publish.BadName";
+    public const string PublishDenied = "NetStream.Publish.Denied";
     public const string UnpublishSuccess = "NetStream.Unpublish.Success";
     public const string PlayReset = "NetStream.Play.Reset";
     public const string PlayStart = "NetStream.Play.Start";
