@@ -201,6 +201,28 @@ public class MergedWriteTests
     }
 
     [Fact]
+    public async Task The_flush_keeps_each_readers_own_merge_window()
+    {
+        var registry = new HubRegistry(_ => new HubOptions { Reader = new ReaderOptions { WriteCoalesce = TimeSpan.FromMilliseconds(50) } });
+        var hub = registry.Acquire(new StreamKey("v", "live", "windows"));
+        Assert.True(hub.BeginPublish("pub"));
+        var player = new ReaderQueue("player", hub.Options.Reader);
+        var packager = new ReaderQueue("packager", hub.Options.Reader with { WriteCoalesce = TimeSpan.FromSeconds(3) });
+        hub.AddReader(player);
+        hub.AddReader(packager);
+        var playerWaiting = player.WaitAsync();
+        var packagerWaiting = packager.WaitAsync();
+
+        hub.Write(FrameKind.Video, 0, Frames.KeyFrame());
+        Assert.True(await playerWaiting.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        await Task.Delay(300);
+        Assert.False(packagerWaiting.IsCompleted, "a reader merging over 3 s was woken after 300 ms");
+        Assert.True(await packagerWaiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Frames.ReleaseAll(Frames.Drain(player));
+        Frames.ReleaseAll(Frames.Drain(packager));
+    }
+
+    [Fact]
     public async Task With_no_coalescing_a_waiting_reader_wakes_on_the_video_frame()
     {
         var registry = new HubRegistry(_ => new HubOptions { Reader = new ReaderOptions { WriteCoalesce = TimeSpan.Zero } });

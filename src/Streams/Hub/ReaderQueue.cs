@@ -103,19 +103,32 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Wakes the reader if it waits while frames are queued (the hub's coalescing deadline).</summary>
-    public void WakeIfPending()
+    /// <summary>
+    /// The hub's flush: wakes the reader if it waits while frames are queued and its merge window (at least
+    /// <paramref name="minDelayTicks"/>) has passed since its last batch. Returns 0 when there is nothing
+    /// left to do, else the timestamp at which the held frames fall due.
+    /// </summary>
+    public long WakeIfDue(long now, long minDelayTicks)
     {
-        bool wake;
         lock (_lock)
         {
-            wake = _frames.Count > 0 && TakeWaiterLocked();
+            if (_frames.Count == 0 || !_waiting)
+            {
+                // Nothing held, or the reader is busy and takes what is queued when it comes back.
+                return 0;
+            }
+
+            var due = _lastTakeTicks + Math.Max(_coalesceTicks, minDelayTicks);
+            if (now < due)
+            {
+                return due;
+            }
+
+            TakeWaiterLocked();
         }
 
-        if (wake)
-        {
-            Signal();
-        }
+        Signal();
+        return 0;
     }
 
     /// <summary>Completes the reader's wait taken by a true <see cref="Offer"/>.</summary>

@@ -28,8 +28,8 @@ public sealed partial class StreamHub
     private long _gopBytes;
     private bool _gopOverflow;
     private string? _publisherId;
-    private Timer? _flushTimer;
     private bool _flushScheduled;
+    private long _flushDueTicks;
 
     internal StreamHub(StreamKey key, HubOptions options)
     {
@@ -99,7 +99,7 @@ public sealed partial class StreamHub
 
     /// <summary>
     /// Some readers were not woken for the last frame (merged writes): make sure they are by the end of
-    /// the coalescing interval even if no further frame comes (a paused or one-frame-a-second source).
+    /// their coalescing interval even if no further frame comes (a paused or one-frame-a-second source).
     /// </summary>
     private void ScheduleFlushLocked()
     {
@@ -109,23 +109,51 @@ public sealed partial class StreamHub
         }
 
         _flushScheduled = true;
-        _flushTimer ??= new Timer(static h => ((StreamHub)h!).Flush(), this, Timeout.Infinite, Timeout.Infinite);
-        var delay = _options.Reader.WriteCoalesce;
-        _flushTimer.Change(delay < MinFlushDelay ? MinFlushDelay : delay, Timeout.InfiniteTimeSpan);
+        _flushDueTicks = TimeProvider.System.GetTimestamp() + FlushDelayTicks(_options.Reader.WriteCoalesce);
+        HubFlusher.Enlist(this);
     }
 
-    private void Flush()
+    private static long FlushDelayTicks(TimeSpan coalesce) =>
+        (long)((coalesce < MinFlushDelay ? MinFlushDelay : coalesce).TotalSeconds * TimeProvider.System.TimestampFrequency);
+
+    /// <summary>
+    /// Called by <see cref="HubFlusher"/>: wakes the readers whose held frames are due. False when some are
+    /// not due yet; the hub then stays enlisted until the earliest of them.
+    /// </summary>
+    internal bool FlushIfDue(long now)
     {
         ReaderQueue[] readers;
         lock (_lock)
         {
-            _flushScheduled = false;
+            if (now < _flushDueTicks)
+            {
+                return false;
+            }
+
             readers = _readers;
         }
 
+        var next = long.MaxValue;
+        var minDelay = FlushDelayTicks(TimeSpan.Zero);
         foreach (var reader in readers)
         {
-            reader.WakeIfPending();
+            var due = reader.WakeIfDue(now, minDelay);
+            if (due != 0 && due < next)
+            {
+                next = due;
+            }
+        }
+
+        lock (_lock)
+        {
+            if (next == long.MaxValue)
+            {
+                _flushScheduled = false;
+                return true;
+            }
+
+            _flushDueTicks = next;
+            return false;
         }
     }
 
@@ -256,8 +284,6 @@ public sealed partial class StreamHub
             _readers = [];
             _publisherId = null;
             ClearCachesLocked();
-            _flushTimer?.Dispose();
-            _flushTimer = null;
         }
 
         foreach (var reader in readers)

@@ -85,8 +85,6 @@ public sealed partial class HlsPackager
 
                     batch.Clear();
                 }
-
-                _segment?.Flush();
             }
         }
         finally

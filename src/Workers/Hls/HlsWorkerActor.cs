@@ -15,6 +15,7 @@ namespace Platform.Workers.Hls;
 public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
 {
     private const string CleanupTimer = "cleanup";
+    private static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(500);
     private readonly StreamKey _stream;
     private readonly HlsSettings _settings;
     private readonly StreamControl _control;
@@ -53,7 +54,8 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
     {
         _hub = _control.Hubs.Acquire(_stream);
         // A packager is a reader that must never be cut for lag: it only writes files.
-        _queue = new ReaderQueue("hls:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1) });
+        // Segments are published whole, seconds apart: the packager takes frames in half-second batches.
+        _queue = new ReaderQueue("hls:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1), WriteCoalesce = BatchInterval });
         var events = Context.System.EventStream;
         _packager = new HlsPackager(_stream, _settings, _log, onSegment: events.Publish);
         _hub.AddReader(_queue);
