@@ -7,11 +7,12 @@ using Platform.Workers.Rules;
 namespace Platform.Workers;
 
 /// <summary>The workers layer's answer to "what runs for this stream": the rules decide, actors run it.</summary>
-public sealed class StreamWorkerFactory(WorkerPlanner planner, Func<StreamControl> control, ILoggerFactory loggers) : IStreamWorkerFactory
+/// <remarks><paramref name="planner"/> gives the rules in force when asked (they can be reloaded).</remarks>
+public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<StreamControl> control, ILoggerFactory loggers) : IStreamWorkerFactory
 {
     public IReadOnlyList<WorkerDecision> WorkersFor(StreamKey stream)
     {
-        var plan = planner.Plan(stream);
+        var plan = planner().Plan(stream);
         var hls = plan.Hls is null
             ? new WorkerDecision("hls", null, plan.HlsReason)
             : new WorkerDecision("hls", HlsWorkerActor.Props(stream, plan.Hls, control(), loggers.CreateLogger<HlsWorkerActor>()), plan.HlsReason);
@@ -28,7 +29,7 @@ public sealed class StreamWorkerFactory(WorkerPlanner planner, Func<StreamContro
             return new WorkerDecision(name, null, $"no worker named {name} can be started on demand");
         }
 
-        var (settings, reason) = planner.PlanDvrOnDemand(stream);
+        var (settings, reason) = planner().PlanDvrOnDemand(stream);
         return settings is null
             ? new WorkerDecision(name, null, reason)
             : new WorkerDecision(name, Dvr.DvrWorkerActor.Props(stream, settings, control(), loggers.CreateLogger<Dvr.DvrWorkerActor>()), reason);

@@ -19,7 +19,7 @@ public static class MediaEndpoints
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers)
+    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, AppRules rules, ILoggerFactory loggers)
     {
         path ??= string.Empty;
         if (path.EndsWith(".flv", StringComparison.OrdinalIgnoreCase) && !path.Contains('/', StringComparison.Ordinal))
@@ -28,7 +28,7 @@ public static class MediaEndpoints
         }
         else if (path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ts", StringComparison.OrdinalIgnoreCase))
         {
-            await ServeHlsAsync(context, app, path, options);
+            await ServeHlsAsync(context, app, path, rules);
         }
         else
         {
@@ -51,7 +51,7 @@ public static class MediaEndpoints
     }
 
     /// <summary>Playlists and segments from the HLS folders of the rules; never a file outside them.</summary>
-    private static async Task ServeHlsAsync(HttpContext context, string app, string path, PlatformOptions options)
+    private static async Task ServeHlsAsync(HttpContext context, string app, string path, AppRules rules)
     {
         var response = context.Response;
         if (!StreamKey.IsValidName(app) || path.Contains("..", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal))
@@ -61,7 +61,7 @@ public static class MediaEndpoints
         }
 
         var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
-        foreach (var root in HlsRoots(options))
+        foreach (var root in rules.HlsRoots)
         {
             var file = HlsNames.Resolve(root, $"{app}/{path}");
             if (file is null || !File.Exists(file))
@@ -87,9 +87,6 @@ public static class MediaEndpoints
 
         response.StatusCode = StatusCodes.Status404NotFound;
     }
-
-    private static IEnumerable<string> HlsRoots(PlatformOptions options) =>
-        options.EffectiveApps.Select(r => Path.GetFullPath(r.Hls.Path, Path.GetFullPath(options.Storage.Root))).Distinct();
 
     private static void AllowCors(HttpResponse response) => response.Headers.AccessControlAllowOrigin = "*";
 }

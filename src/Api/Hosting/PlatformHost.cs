@@ -22,9 +22,31 @@ public static class PlatformHost
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (builder.Configuration["config"] is { Length: > 0 } file)
+        {
+            // An operator's settings file, watched for changes; the command line still has the last word.
+            var path = Path.GetFullPath(file);
+            if (!File.Exists(path))
+            {
+                throw new StartupException($"--config {file}: no such file");
+            }
+
+            builder.Configuration.AddJsonFile(path, optional: false, reloadOnChange: true);
+            builder.Configuration.AddCommandLine(args);
+        }
+
         configure?.Invoke(builder.Configuration);
         var options = new PlatformOptions();
-        builder.Configuration.Bind(options);
+        if (ConfigValidator.TryBind(builder.Configuration, options) is { } bindProblem)
+        {
+            throw new StartupException(bindProblem);
+        }
+
+        if (ConfigValidator.Validate(options) is { Count: > 0 } problems)
+        {
+            throw new StartupException(string.Join("; ", problems));
+        }
+
         StartupCheck.EnsurePortsFree(options);
         try
         {
@@ -58,10 +80,12 @@ public static class PlatformHost
         services.AddSingleton<Readiness>();
         services.AddSingleton(new HubRegistry(_ => streams.Hub));
         services.AddSingleton<ClientRegistry>();
-        var unwritable = WorkerPlanner.UnwritableFolders(options.EffectiveApps, options.Storage.Root);
-        var planner = new WorkerPlanner(options.EffectiveApps, options.Storage.Root, unwritable.ToDictionary(u => u.Folder, u => u.Problem));
-        services.AddSingleton(planner);
-        services.AddSingleton<IStreamWorkerFactory>(sp => new StreamWorkerFactory(planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new AppRules(builder.Configuration, options.EffectiveApps, options.Storage.Root, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration")));
+        services.AddSingleton<IStreamWorkerFactory>(sp =>
+        {
+            var rules = sp.GetRequiredService<AppRules>();
+            return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>());
+        });
         services.AddPlatformAkka(options, streams);
         services.AddSingleton(sp => new StreamControl(
             () => sp.GetRequiredService<ActorSystem>(),
@@ -76,7 +100,7 @@ public static class PlatformHost
 
         var app = builder.Build();
         var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");
-        foreach (var (key, folder, problem) in unwritable)
+        foreach (var (key, folder, problem) in app.Services.GetRequiredService<AppRules>().Unwritable)
         {
             startupLog.LogError("{Key} = {Folder} cannot be written ({Problem}): streams it covers play, but are not packaged or recorded", key, folder, problem);
         }

@@ -1,0 +1,259 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Platform.Workers.Rules;
+
+namespace Platform.Api.Hosting;
+
+/// <summary>
+/// Pure checks of a node's settings. Every problem names the configuration key that holds it, the value,
+/// and what is allowed, so an operator can fix it from the message alone.
+/// </summary>
+public static partial class ConfigValidator
+{
+    /// <summary>Binds <paramref name="configuration"/> into <paramref name="target"/>; a value of the wrong type becomes a keyed problem.</summary>
+    public static string? TryBind(IConfiguration configuration, object target)
+    {
+        // The binder silently skips a bad value inside a list element (Apps:0:Hls:Fragment = abc would
+        // leave the default in place), so every value is first checked against the property it sets.
+        var problem = CheckValues(configuration, target.GetType(), target is System.Collections.IList);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            configuration.Bind(target);
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return DescribeBindError(ex);
+        }
+    }
+
+    /// <summary>Turns the binder's "Failed to convert configuration value 'x' at 'Key' to type 'T'" into a keyed message.</summary>
+    public static string DescribeBindError(InvalidOperationException ex)
+    {
+        var match = BindError().Match(ex.Message);
+        if (!match.Success)
+        {
+            return ex.InnerException is null ? ex.Message : $"{ex.Message} ({ex.InnerException.Message})";
+        }
+
+        var (value, key, type) = (match.Groups["value"].Value, match.Groups["key"].Value, match.Groups["type"].Value);
+        return $"{key} = {value}: expected {Expected(type)}";
+    }
+
+    private static string? CheckValues(IConfiguration section, Type type, bool isList)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var target = isList ? ElementType(type) : type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase)?.PropertyType;
+            if (target is null)
+            {
+                continue; // a key this type does not have (another component's settings)
+            }
+
+            target = Nullable.GetUnderlyingType(target) ?? target;
+            if (child.Value is { } value && IsScalar(target))
+            {
+                if (value.Length > 0 && !Converts(value, target))
+                {
+                    return $"{child.Path} = {value}: expected {Expected(target)}";
+                }
+            }
+            else if (!IsScalar(target) && CheckValues(child, target, ElementType(target) is not null) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericArguments() is [var element] && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type != typeof(string) ? element
+        : null;
+
+    private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal) || type == typeof(Uri);
+
+    private static bool Converts(string value, Type type)
+    {
+        try
+        {
+            System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException || ex.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Expected(string typeName) =>
+        Expected(Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null));
+
+    private static string Expected(Type? type)
+    {
+        return type switch
+        {
+            _ when type == typeof(TimeSpan) => "a duration such as 00:00:04 (hh:mm:ss) or 00:00:00.500",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(int) || type == typeof(long) => "a whole number",
+            _ when type == typeof(uint) => "a whole number from 0 to 4294967295",
+            { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(type)),
+            _ => $"a value of type {type?.Name ?? "unknown"}",
+        };
+    }
+
+    [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex BindError();
+
+    public static IReadOnlyList<string> Validate(PlatformOptions options)
+    {
+        var problems = new List<string>();
+        void Positive(string key, TimeSpan value)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"{key} = {value}: must be longer than zero");
+            }
+        }
+
+        void AtLeast(string key, long value, long min)
+        {
+            if (value < min)
+            {
+                problems.Add($"{key} = {value}: must be at least {min}");
+            }
+        }
+
+        void Address(string key, string value)
+        {
+            if (!IPAddress.TryParse(value, out _))
+            {
+                problems.Add($"{key} = {value}: not an IP address (use 0.0.0.0 for every interface, 127.0.0.1 for loopback only)");
+            }
+        }
+
+        var rtmp = options.Rtmp;
+        Address("Rtmp:BindAddress", rtmp.BindAddress);
+        Address("Http:BindAddress", options.Http.BindAddress);
+        Address("Api:BindAddress", options.Api.BindAddress);
+        Address("Management:BindAddress", options.Management.BindAddress);
+        Positive("Rtmp:HandshakeTimeout", rtmp.HandshakeTimeout);
+        Positive("Rtmp:PublishFirstPacketTimeout", rtmp.PublishFirstPacketTimeout);
+        Positive("Rtmp:PublishIdleTimeout", rtmp.PublishIdleTimeout);
+        Positive("Rtmp:IdleTimeout", rtmp.IdleTimeout);
+        Positive("Rtmp:PlaySendTimeout", rtmp.PlaySendTimeout);
+        AtLeast("Rtmp:MaxMessageLength", rtmp.MaxMessageLength, 1024);
+        AtLeast("Rtmp:MaxChunkStreams", rtmp.MaxChunkStreams, 4);
+        AtLeast("Rtmp:MaxConnections", rtmp.MaxConnections, 1);
+        AtLeast("Rtmp:WindowAckSize", rtmp.WindowAckSize, 4096);
+        Positive("Http:SendTimeout", options.Http.SendTimeout);
+
+        if (string.IsNullOrWhiteSpace(options.Cluster.Hostname))
+        {
+            problems.Add("Cluster:Hostname is empty: give the address other nodes reach this one at");
+        }
+
+        for (var i = 0; i < options.Cluster.Seeds.Count; i++)
+        {
+            if (!options.Cluster.Seeds[i].StartsWith("akka.tcp://", StringComparison.Ordinal))
+            {
+                problems.Add($"Cluster:Seeds:{i} = {options.Cluster.Seeds[i]}: expected akka.tcp://platform@host:port");
+            }
+        }
+
+        var provider = options.Storage.Provider.ToLowerInvariant();
+        if (provider is not ("sqlite" or "postgresql"))
+        {
+            problems.Add($"Storage:Provider = {options.Storage.Provider}: expected sqlite or postgresql");
+        }
+        else if (provider == "postgresql" && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+        {
+            problems.Add("Storage:ConnectionString is empty: PostgreSQL needs Host=...;Database=...;Username=...");
+        }
+
+        var streams = options.Streams;
+        Positive("Streams:IdleTimeout", streams.IdleTimeout);
+        Positive("Streams:PlayWaitTimeout", streams.PlayWaitTimeout);
+        AtLeast("Streams:GopCacheMaxFrames", streams.GopCacheMaxFrames, 1);
+        AtLeast("Streams:GopCacheMaxBytes", streams.GopCacheMaxBytes, 64 * 1024);
+        AtLeast("Streams:ReaderQueueFrames", streams.ReaderQueueFrames, 16);
+        AtLeast("Streams:ReaderQueueBytes", streams.ReaderQueueBytes, 64 * 1024);
+        Positive("Streams:ReaderMaxLag", streams.ReaderMaxLag);
+        if (streams.WriteCoalesce < TimeSpan.Zero || streams.WriteCoalesce > TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"Streams:WriteCoalesce = {streams.WriteCoalesce}: expected 00:00:00 (off) up to 00:00:01");
+        }
+
+        problems.AddRange(ValidateApps(options.Apps));
+        return problems;
+    }
+
+    /// <summary>Checks the <c>Apps</c> rules alone (also on a reload).</summary>
+    public static IReadOnlyList<string> ValidateApps(IReadOnlyList<AppRule> apps)
+    {
+        var problems = new List<string>();
+        for (var i = 0; i < apps.Count; i++)
+        {
+            var rule = apps[i];
+            var key = $"Apps:{i}";
+            foreach (var (name, pattern) in new[] { ("Vhost", rule.Vhost), ("App", rule.App), ("Stream", rule.Stream) })
+            {
+                if (string.IsNullOrWhiteSpace(pattern))
+                {
+                    problems.Add($"{key}:{name} is empty: use * to match every name");
+                }
+            }
+
+            var hls = rule.Hls;
+            if (hls.Fragment <= TimeSpan.Zero || hls.Fragment > TimeSpan.FromMinutes(1))
+            {
+                problems.Add($"{key}:Hls:Fragment = {hls.Fragment}: expected more than zero and at most 00:01:00");
+            }
+
+            if (hls.Window < hls.Fragment)
+            {
+                problems.Add($"{key}:Hls:Window = {hls.Window}: must be at least the fragment ({hls.Fragment})");
+            }
+
+            if (hls.CleanupAfter < TimeSpan.Zero)
+            {
+                problems.Add($"{key}:Hls:CleanupAfter = {hls.CleanupAfter}: must not be negative");
+            }
+
+            if (string.IsNullOrWhiteSpace(hls.Path))
+            {
+                problems.Add($"{key}:Hls:Path is empty: give a folder (relative paths are under Storage:Root)");
+            }
+
+            if (!hls.TsFile.EndsWith(".ts", StringComparison.Ordinal)
+                || !(hls.TsFile.Contains("[seq]", StringComparison.Ordinal) || hls.TsFile.Contains("[timestamp]", StringComparison.Ordinal)))
+            {
+                problems.Add($"{key}:Hls:TsFile = {hls.TsFile}: must end with .ts and contain [seq] or [timestamp] so segments get distinct names");
+            }
+
+            var dvr = rule.Dvr;
+            if (dvr.Plan == Workers.Dvr.DvrPlan.Segment && dvr.SegmentDuration <= TimeSpan.Zero)
+            {
+                problems.Add($"{key}:Dvr:SegmentDuration = {dvr.SegmentDuration}: must be longer than zero for the Segment plan");
+            }
+
+            if (string.IsNullOrWhiteSpace(dvr.Path))
+            {
+                problems.Add($"{key}:Dvr:Path is empty: give a folder (relative paths are under Storage:Root)");
+            }
+
+            if (!dvr.File.EndsWith(".flv", StringComparison.Ordinal))
+            {
+                problems.Add($"{key}:Dvr:File = {dvr.File}: must end with .flv");
+            }
+        }
+
+        return problems;
+    }
+}
