@@ -3,6 +3,7 @@
 # reference config packages HLS (2 s fragments, 10 s playlist). Server CPU (share of one core) over a
 # steady window, per configuration:
 #   nginx        nginx-rtmp, live + hls
+#   nginx+rec    nginx-rtmp, live + hls + record all (FLV, one file per publish)
 #   ingest       the platform with HLS off (what ingest alone costs)
 #   hls          the platform with HLS on, 2 s fragments, 10 s window (same work as nginx)
 #   hls+dvr      the platform with HLS and DVR (session plan) on
@@ -40,6 +41,17 @@ platform() { # tag extra-args...
 W=$("$KIT/peers/nginx-rtmp/start.sh")
 trap '"$KIT/peers/nginx-rtmp/stop.sh" >/dev/null 2>&1 || true' EXIT
 measure nginx "$W" rtmp://127.0.0.1:1936/live/h
+"$KIT/peers/nginx-rtmp/stop.sh" >/dev/null 2>&1 || true
+# The same peer with recording on: the reference config with record all, started the way start.sh does.
+mkdir -p "$BENCH_DIR/nginx-rec"; rm -f "$BENCH_DIR"/nginx-rec/*
+sed -e "s#@DIR@#$BENCH_DIR#g" -e "s#@RTMP_PORT@#1936#g" -e "s#@HTTP_PORT@#8081#g" \
+    -e "s#record off;#record all; record_path $BENCH_DIR/nginx-rec; record_unique on;#" \
+    "$KIT/peers/nginx-rtmp/nginx.conf.in" > "$BENCH_DIR/run/nginx-rec.conf"
+nginx -p "$BENCH_DIR/" -c "$BENCH_DIR/run/nginx-rec.conf" -e "$BENCH_DIR/logs/nginx-error.log"
+for i in $(seq 1 50); do [[ -s $BENCH_DIR/run/nginx.pid ]] && break; sleep 0.1; done
+for i in $(seq 1 50); do W=$(pgrep -P "$(cat "$BENCH_DIR/run/nginx.pid")" | head -1 || true); [[ -n $W ]] && break; sleep 0.1; done
+measure nginx+rec "$W" rtmp://127.0.0.1:1936/live/h
+echo "nginx recorded $(ls "$BENCH_DIR/nginx-rec" | wc -l) files, $(du -sm "$BENCH_DIR/nginx-rec" | cut -f1) MiB"
 "$KIT/peers/nginx-rtmp/stop.sh" >/dev/null 2>&1 || true
 platform ingest --Apps:0:Hls:Enabled=false
 platform hls --Apps:0:Hls:Fragment=00:00:02 --Apps:0:Hls:Window=00:00:10
