@@ -102,7 +102,7 @@ public sealed class HttpFlvSession : IClientSession
         using var stopped = new Stopped(_control.Access, Info);
         using var closing = _closed.Token.Register(static p => ((PlayLease)p!).Queue.Close("client gone"), play);
         _sendTimeout = sendTimeout;
-        using var watchdog = new Timer(static s => ((HttpFlvSession)s!).CheckSend(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var watchdog = Watchdog.Register(CheckSend);
         var response = _context.Response;
         response.ContentType = "video/x-flv";
         response.Headers.CacheControl = "no-cache";

@@ -83,7 +83,7 @@ public sealed partial class RtmpSession : IClientSession
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         using var stop = stoppingToken.Register(static s => ((RtmpSession)s!).Kick("server stopping"), this);
-        using var watchdog = new Timer(static s => ((RtmpSession)s!).CheckSend(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var watchdog = Watchdog.Register(CheckSend);
         _client = _control.Connect(this);
         try
         {
