@@ -11,7 +11,7 @@ namespace Platform.Api.Endpoints;
 /// </summary>
 public sealed class ApiGate(ReloadableOptions<ApiOptions> options, NodeIdentity node, ILogger<ApiGate> log)
 {
-    private (ApiOptions Options, ApiAuthenticator Authenticator)? _current;
+    private Current? _current;
 
     /// <summary>The authenticator of the current settings, rebuilt when a reload changed them.</summary>
     public ApiAuthenticator Authenticator
@@ -19,14 +19,14 @@ public sealed class ApiGate(ReloadableOptions<ApiOptions> options, NodeIdentity 
         get
         {
             var settings = options.Current;
-            var current = _current;
-            if (current is { } known && ReferenceEquals(known.Options, settings))
+            var current = Volatile.Read(ref _current);
+            if (current is not null && ReferenceEquals(current.Options, settings))
             {
-                return known.Authenticator;
+                return current.Authenticator;
             }
 
             var authenticator = new ApiAuthenticator(settings.Auth);
-            _current = (settings, authenticator);
+            Volatile.Write(ref _current, new Current(settings, authenticator));
             return authenticator;
         }
     }
@@ -78,4 +78,6 @@ public sealed class ApiGate(ReloadableOptions<ApiOptions> options, NodeIdentity 
             await ApiEndpoints.Error(node, ApiEndpoints.ErrorNoSuchApi, StatusCodes.Status404NotFound, $"no API at {context.Request.Path}").ExecuteAsync(context);
         }
     }
+
+    private sealed record Current(ApiOptions Options, ApiAuthenticator Authenticator);
 }
