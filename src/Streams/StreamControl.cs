@@ -14,6 +14,7 @@ public sealed class StreamControl
 {
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<IActorRef> _region;
+    private long _connectSequence;
 
     public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options, AccessPipeline? access = null)
         : this(() => system, () => region, hubs, clients, options, access)
@@ -54,6 +55,39 @@ public sealed class StreamControl
         Clients.Add(session);
         return new ClientHandle(this, session, actor);
     }
+
+    /// <summary>
+    /// Registers a connection whose id came from the client (an HLS context); null when that id is already
+    /// taken, so an existing client is never shadowed.
+    /// </summary>
+    public ClientHandle? TryConnect(IClientSession session)
+    {
+        if (!Clients.TryAdd(session))
+        {
+            return null;
+        }
+
+        var name = $"client-{session.Info.Id}-{Interlocked.Increment(ref _connectSequence)}";
+        return new ClientHandle(this, session, System.ActorOf(ClientActor.Props(session.Kick), name));
+    }
+
+    /// <summary>
+    /// Tells the stream's entity of a viewer that takes the stream from files (HLS): it is counted among the
+    /// stream's clients and watched, but reads no hub. Returns the entity's refusal, or null.
+    /// </summary>
+    public async Task<string?> WatchAsync(ClientHandle client, CancellationToken cancellationToken)
+    {
+        var info = client.Session.Info;
+        var reply = await Region.Ask<object>(new PlayStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        return reply is PlayRejected rejected ? rejected.Reason : null;
+    }
+
+    /// <summary>Tells the stream's entity that a viewer registered by <see cref="WatchAsync"/> left.</summary>
+    public void StopWatching(ClientInfo info) => Region.Tell(new StopPlaying(info.Stream, info.Id));
+
+    /// <summary>The stream's state as its entity knows it now.</summary>
+    public Task<StreamSnapshot> SnapshotAsync(StreamKey stream, CancellationToken cancellationToken) =>
+        Region.Ask<StreamSnapshot>(new GetStream(stream), Options.AskTimeout, cancellationToken);
 
     /// <summary>Asks the stream's entity to let this client publish, then opens the local hub for it.</summary>
     public async Task<PublishOutcome> PublishAsync(ClientHandle client, CancellationToken cancellationToken)

@@ -25,20 +25,16 @@ public class HlsTests
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/h1"), size: "640x360");
         using var http = new HttpClient();
         var playlistUrl = server.Http("live/h1.m3u8");
+        var viewer = new HlsViewer(http);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await viewer.OpenAsync(playlistUrl, TimeSpan.FromSeconds(40)));
         string playlist = string.Empty;
         await Eventually.TrueAsync(async () =>
         {
-            var response = await http.GetAsync(playlistUrl);
-            if (!response.IsSuccessStatusCode)
-            {
-                return false;
-            }
-
-            playlist = await response.Content.ReadAsStringAsync();
+            (_, playlist) = await viewer.PlaylistAsync();
             return playlist.Split("#EXTINF").Length > 4;
         }, TimeSpan.FromSeconds(40), "a playlist with 4 segments");
 
-        var head = await http.GetAsync(playlistUrl);
+        var head = await http.GetAsync(viewer.MediaUrl);
         Assert.Equal("application/vnd.apple.mpegurl", head.Content.Headers.ContentType?.MediaType);
         Assert.Contains("no-cache", head.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
         Assert.Equal("*", head.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -46,8 +42,9 @@ public class HlsTests
         Assert.Contains("#EXT-X-MEDIA-SEQUENCE:", playlist, StringComparison.Ordinal);
         Assert.Contains("#EXT-X-PROGRAM-DATE-TIME:", playlist, StringComparison.Ordinal);
 
-        var segment = playlist.Split('\n').First(l => l.EndsWith(".ts", StringComparison.Ordinal));
-        var ts = await http.GetAsync(server.Http("live/" + segment));
+        var segment = viewer.Segments(playlist)[0];
+        Assert.Contains("hls_ctx=" + viewer.Context, segment.Query, StringComparison.Ordinal);
+        var ts = await http.GetAsync(segment);
         Assert.Equal("video/mp2t", ts.Content.Headers.ContentType?.MediaType);
         var bytes = await ts.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.Length > 188 && bytes.Length % 188 == 0 && bytes[0] == 0x47, $"segment of {bytes.Length} bytes");

@@ -52,12 +52,19 @@ public sealed class TestServer : IAsyncDisposable
 
     public string Api(string path) => $"http://127.0.0.1:{ApiPort}{path}";
 
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
     public string Management(string path) => $"http://127.0.0.1:{ManagementPort}{path}";
 
     /// <summary>Keep the storage folder when this server stops (to start another node on it).</summary>
     public void KeepStorage() => _keepStorage = true;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null, Action<IConfigurationBuilder>? configure = null)
+    /// <summary>
+    /// Starts a node; <paramref name="configure"/> adds configuration sources after the test settings (a
+    /// json file a test edits), <paramref name="services"/> adds services (access checks, event sinks).
+    /// </summary>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var root = storageRoot ?? Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var ports = FreePorts(5);
@@ -83,7 +90,7 @@ public sealed class TestServer : IAsyncDisposable
         {
             c.AddInMemoryCollection(values);
             configure?.Invoke(c);
-        });
+        }, services);
         await app.StartAsync();
         var server = new TestServer(app, ports[0], ports[1], ports[2], ports[3], root);
         await app.Services.GetRequiredService<RtmpServer>().Listening;

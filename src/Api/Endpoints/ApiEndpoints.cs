@@ -1,33 +1,88 @@
+using System.Globalization;
 using Akka.Actor;
 using Platform.Api.Hosting;
 using Platform.Streams;
 using Platform.Streams.Clients;
 using Platform.Streams.Entity;
+using Platform.Workers.Rules;
 
 namespace Platform.Api.Endpoints;
 
-/// <summary>The first slice of SRS's HTTP API: versions, streams and clients, with SRS's field names.</summary>
+/// <summary>
+/// SRS's HTTP API on the API port: versions, summaries, vhosts, streams and clients with SRS's field
+/// names and <c>start</c>/<c>count</c> paging, kicking clients, and recordings. Every answer carries SRS's
+/// envelope (<c>code</c>, <c>server</c>, <c>service</c>, <c>pid</c>); an error has SRS's code and a fitting
+/// HTTP status.
+/// </summary>
 public static class ApiEndpoints
 {
+    public const string ProductVersion = "0.1.0";
+
+    /// <summary>SRS's ERROR_RTMP_VHOST_NOT_FOUND.</summary>
+    public const int ErrorVhostNotFound = 2014;
+
+    /// <summary>SRS's ERROR_RTMP_STREAM_NOT_FOUND.</summary>
     public const int ErrorStreamNotFound = 2048;
+
+    /// <summary>SRS's ERROR_RTMP_CLIENT_NOT_FOUND.</summary>
     public const int ErrorClientNotFound = 2049;
+
+    /// <summary>SRS's ERROR_HTTP_PARSE_URI: a malformed query parameter.</summary>
+    public const int ErrorBadRequest = 3007;
+
+    /// <summary>SRS's ERROR_HTTP_HANDLER_MATCH_URL: no API at that path.</summary>
+    public const int ErrorNoSuchApi = 3010;
+
+    /// <summary>SRS's ERROR_HTTP_HANDLER_INVALID: the path exists, not for that method.</summary>
+    public const int ErrorMethodNotAllowed = 3011;
+
+    /// <summary>SRS answers a failed authentication with the HTTP status as its code.</summary>
+    public const int ErrorUnauthorized = 401;
+
+    /// <summary>SRS's ERROR_SOCKET_TIMEOUT: the cluster did not answer in time.</summary>
+    public const int ErrorTimeout = 1011;
 
     /// <summary>A worker could not be started or stopped (reason in the body).</summary>
     public const int ErrorWorkerRefused = 5001;
 
+    /// <summary>How long a kick waits for the client's session to let go of its stream.</summary>
+    public static readonly TimeSpan KickTimeout = TimeSpan.FromSeconds(5);
+
     public static void MapApiEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/v1/versions", (NodeIdentity node) => Envelope(node, new Dictionary<string, object?>
+        routes.MapGet("/api/v1/versions", (NodeIdentity node) => Envelope(node, new()
         {
-            ["data"] = new { major = 0, minor = 1, revision = 0, version = "0.1.0" },
+            ["data"] = new { major = 0, minor = 1, revision = 0, version = ProductVersion },
         }));
+
+        routes.MapGet("/api/v1/summaries", (NodeIdentity node, SystemStats stats, ClientRegistry clients) =>
+            Envelope(node, new() { ["data"] = SummaryJson(stats.Sample(), node, clients.Count) }));
+
+        routes.MapGet("/api/v1/vhosts", async (NodeIdentity node, StreamControl control, AppRules rules, CancellationToken ct) =>
+        {
+            var vhosts = await VhostsAsync(control, rules.Planner, ct);
+            return Envelope(node, new() { ["vhosts"] = vhosts.Select(v => v.Json).ToList() });
+        });
+
+        routes.MapGet("/api/v1/vhosts/{id}", async (string id, NodeIdentity node, StreamControl control, AppRules rules, CancellationToken ct) =>
+        {
+            var vhosts = await VhostsAsync(control, rules.Planner, ct);
+            var found = vhosts.FirstOrDefault(v => v.Id == id || v.Name == id);
+            return found.Json is null
+                ? Error(node, ErrorVhostNotFound, StatusCodes.Status404NotFound, $"no vhost {id}")
+                : Envelope(node, new() { ["vhost"] = found.Json });
+        });
 
         routes.MapGet("/api/v1/streams", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>
         {
-            var (start, count) = Paging(http);
+            if (Paging(http, node, out var start, out var count) is { } bad)
+            {
+                return bad;
+            }
+
             var all = await new StreamDirectory(control).ListAsync(ct);
             var page = all.Skip(start).Take(count).Select(s => StreamJson(s, control)).ToList();
-            return Envelope(node, new Dictionary<string, object?> { ["streams"] = page });
+            return Envelope(node, new() { ["total"] = all.Count, ["streams"] = page });
         });
 
         routes.MapGet("/api/v1/streams/{id}", async (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
@@ -35,8 +90,8 @@ public static class ApiEndpoints
             var all = await new StreamDirectory(control).ListAsync(ct);
             var found = all.FirstOrDefault(s => StreamDirectory.IdOf(s.Stream) == id);
             return found is null
-                ? Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound)
-                : Envelope(node, new Dictionary<string, object?> { ["stream"] = StreamJson(found, control) });
+                ? Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound, $"no stream {id}")
+                : Envelope(node, new() { ["stream"] = StreamJson(found, control) });
         });
 
         // Recording on demand, like nginx-rtmp's control module: POST starts, DELETE stops (and finalizes).
@@ -47,7 +102,11 @@ public static class ApiEndpoints
 
         routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, Akka.Hosting.IRequiredActor<DvrCatalog> catalog, CancellationToken ct) =>
         {
-            var (start, count) = Paging(http);
+            if (Paging(http, node, out var start, out var count) is { } bad)
+            {
+                return bad;
+            }
+
             var query = http.Request.Query;
             var actor = await catalog.GetAsync(ct);
             var list = await actor.Ask<Platform.Workers.Dvr.Catalog.DvrList>(
@@ -63,20 +122,87 @@ public static class ApiEndpoints
                 duration = e.DurationSeconds,
                 size = e.Size,
             }).ToList();
-            return Envelope(node, new Dictionary<string, object?> { ["total"] = list.Entries.Count, ["dvrs"] = page });
+            return Envelope(node, new() { ["total"] = list.Entries.Count, ["dvrs"] = page });
         });
 
         routes.MapGet("/api/v1/clients", (HttpContext http, NodeIdentity node, ClientRegistry clients) =>
         {
-            var (start, count) = Paging(http);
+            if (Paging(http, node, out var start, out var count) is { } bad)
+            {
+                return bad;
+            }
+
             var page = clients.Snapshot().Skip(start).Take(count).Select(ClientJson).ToList();
-            return Envelope(node, new Dictionary<string, object?> { ["clients"] = page });
+            return Envelope(node, new() { ["clients"] = page });
         });
 
         routes.MapGet("/api/v1/clients/{id}", (string id, NodeIdentity node, ClientRegistry clients) =>
             clients.Find(id) is { } client
-                ? Envelope(node, new Dictionary<string, object?> { ["client"] = ClientJson(client) })
-                : Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound));
+                ? Envelope(node, new() { ["client"] = ClientJson(client) })
+                : Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}"));
+
+        routes.MapDelete("/api/v1/clients/{id}", (string id, NodeIdentity node, StreamControl control, ILoggerFactory loggers, CancellationToken ct) =>
+            KickAsync(id, node, control, loggers.CreateLogger("Platform.Api"), ct));
+    }
+
+    /// <summary>
+    /// Kicks a client whatever its kind, and answers once its session has let go of its stream (bounded by
+    /// <see cref="KickTimeout"/>): for a publisher, once the stream's entity no longer has it as publisher.
+    /// </summary>
+    private static async Task<IResult> KickAsync(string id, NodeIdentity node, StreamControl control, ILogger log, CancellationToken ct)
+    {
+        var client = control.Clients.Find(id);
+        if (client is null)
+        {
+            return Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}");
+        }
+
+        var info = client.Info;
+        var deadline = DateTime.UtcNow + KickTimeout;
+        log.LogInformation("client {ClientId} ({Type}, {Stream}): kicked by operator", info.Id, info.SrsType, info.Stream);
+        client.Kick("kicked by operator");
+        var closed = await Task.WhenAny(client.Completion, Task.Delay(KickTimeout, ct)) == client.Completion;
+        var unpublished = !info.IsPublisher || await PublisherGoneAsync(control, info, deadline, ct);
+        return Envelope(node, new()
+        {
+            ["kicked"] = new
+            {
+                id = info.Id,
+                type = info.SrsType,
+                publish = info.IsPublisher,
+                vhost = info.Stream.Vhost is null ? string.Empty : VhostId(info.Stream.Vhost),
+                stream = info.Stream.Vhost is null ? string.Empty : StreamDirectory.IdOf(info.Stream),
+                url = info.Stream.Vhost is null ? string.Empty : info.Stream.Url,
+                closed,
+                unpublished,
+            },
+        });
+    }
+
+    /// <summary>Asks the stream's entity until it has another publisher than the kicked one, or time is up.</summary>
+    private static async Task<bool> PublisherGoneAsync(StreamControl control, ClientInfo info, DateTime deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                var snapshot = await control.SnapshotAsync(info.Stream, ct);
+                if (snapshot.Publisher?.Id != info.Id)
+                {
+                    return true;
+                }
+            }
+            catch (AskTimeoutException)
+            {
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20, ct);
+        }
     }
 
     private static async Task<IResult> ControlWorkerAsync(string id, NodeIdentity node, StreamControl control, bool start, CancellationToken ct)
@@ -85,39 +211,42 @@ public static class ApiEndpoints
         var found = all.FirstOrDefault(s => StreamDirectory.IdOf(s.Stream) == id);
         if (found is null)
         {
-            return Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound);
+            return Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound, $"no stream {id}");
         }
 
         object command = start ? new Platform.Streams.Workers.StartWorker(found.Stream, "dvr") : new Platform.Streams.Workers.StopWorker(found.Stream, "dvr");
         var reply = await control.Region.Ask<Platform.Streams.Workers.WorkerControlled>(command, control.Options.AskTimeout, ct);
         return reply.Done
-            ? Envelope(node, new Dictionary<string, object?> { ["dvr"] = new { running = start, reason = reply.Reason } })
-            : Results.Json(new Dictionary<string, object?>
-            {
-                ["code"] = ErrorWorkerRefused,
-                ["server"] = node.ServerId,
-                ["service"] = node.ServiceId,
-                ["pid"] = node.Pid,
-                ["reason"] = reply.Reason,
-            }, statusCode: StatusCodes.Status409Conflict);
+            ? Envelope(node, new() { ["dvr"] = new { running = start, reason = reply.Reason } })
+            : Error(node, ErrorWorkerRefused, StatusCodes.Status409Conflict, reply.Reason);
     }
 
-    private static (int Start, int Count) Paging(HttpContext http)
+    /// <summary>
+    /// <c>start</c> (from 0) and <c>count</c> (1 to 10000, 10 by default) as SRS reads them; a value that is
+    /// not such a number is answered with 400.
+    /// </summary>
+    private static IResult? Paging(HttpContext http, NodeIdentity node, out int start, out int count)
     {
-        var start = int.TryParse(http.Request.Query["start"], out var s) && s >= 0 ? s : 0;
-        var count = int.TryParse(http.Request.Query["count"], out var c) && c > 0 ? Math.Min(c, 10000) : 10;
-        return (start, count);
-    }
-
-    private static IResult Envelope(NodeIdentity node, Dictionary<string, object?> body)
-    {
-        var envelope = new Dictionary<string, object?>
+        start = 0;
+        count = 10;
+        var query = http.Request.Query;
+        if (query.TryGetValue("start", out var s) && (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start < 0))
         {
-            ["code"] = 0,
-            ["server"] = node.ServerId,
-            ["service"] = node.ServiceId,
-            ["pid"] = node.Pid,
-        };
+            return Error(node, ErrorBadRequest, StatusCodes.Status400BadRequest, $"start = {s}: not a whole number from 0");
+        }
+
+        if (query.TryGetValue("count", out var c) && (!int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1))
+        {
+            return Error(node, ErrorBadRequest, StatusCodes.Status400BadRequest, $"count = {c}: not a whole number from 1");
+        }
+
+        count = Math.Min(count, 10000);
+        return null;
+    }
+
+    public static IResult Envelope(NodeIdentity node, Dictionary<string, object?> body)
+    {
+        var envelope = Head(node, 0);
         foreach (var (key, value) in body)
         {
             envelope[key] = value;
@@ -126,14 +255,90 @@ public static class ApiEndpoints
         return Results.Json(envelope);
     }
 
-    private static IResult Error(NodeIdentity node, int code, int status) =>
-        Results.Json(new Dictionary<string, object?>
+    /// <summary>An error in SRS's envelope; <paramref name="reason"/> says what was wrong.</summary>
+    public static IResult Error(NodeIdentity node, int code, int status, string reason)
+    {
+        var body = Head(node, code);
+        body["reason"] = reason;
+        return Results.Json(body, statusCode: status);
+    }
+
+    private static Dictionary<string, object?> Head(NodeIdentity node, int code) => new()
+    {
+        ["code"] = code,
+        ["server"] = node.ServerId,
+        ["service"] = node.ServiceId,
+        ["pid"] = node.Pid,
+    };
+
+    /// <summary>SRS-style stable id of a vhost (<c>vid-</c> and 7 hex digits of its name's hash).</summary>
+    public static string VhostId(string vhost) => StreamDirectory.HashId("vhost:" + vhost);
+
+    private static async Task<IReadOnlyList<(string Id, string Name, object Json)>> VhostsAsync(StreamControl control, WorkerPlanner planner, CancellationToken ct)
+    {
+        var streams = await new StreamDirectory(control).ListAsync(ct);
+        var names = new List<string> { StreamKey.DefaultVhost };
+        names.AddRange(streams.Select(s => s.Stream.Vhost).Where(v => v != StreamKey.DefaultVhost).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var list = new List<(string, string, object)>(names.Count);
+        foreach (var name in names)
         {
-            ["code"] = code,
-            ["server"] = node.ServerId,
-            ["service"] = node.ServiceId,
-            ["pid"] = node.Pid,
-        }, statusCode: status);
+            var own = streams.Where(s => s.Stream.Vhost == name).ToList();
+            var (hlsEnabled, fragment) = planner.HlsOfVhost(name);
+            var id = VhostId(name);
+            list.Add((id, name, new
+            {
+                id,
+                name,
+                enabled = true,
+                clients = own.Sum(s => s.Readers.Count + (s.Publisher is null ? 0 : 1)),
+                streams = own.Count(s => s.Publisher is not null),
+                send_bytes = own.Sum(s => control.Hubs.Find(s.Stream)?.Stats.BytesOut ?? s.Counters.BytesOut),
+                recv_bytes = own.Sum(s => control.Hubs.Find(s.Stream)?.Stats.BytesIn ?? s.Counters.BytesIn),
+                kbps = new { recv_30s = own.Sum(s => s.Counters.KbpsIn), send_30s = own.Sum(s => s.Counters.KbpsOut) },
+                hls = hlsEnabled ? (object)new { enabled = true, fragment = fragment.TotalSeconds } : new { enabled = false },
+            }));
+        }
+
+        return list;
+    }
+
+    private static object SummaryJson(SystemSummary s, NodeIdentity node, int connections) => new
+    {
+        ok = s.Ok,
+        now_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        self = new
+        {
+            version = ProductVersion,
+            pid = Environment.ProcessId,
+            ppid = s.ParentPid ?? 0,
+            argv = string.Join(' ', Environment.GetCommandLineArgs()),
+            cwd = Environment.CurrentDirectory,
+            mem_kbyte = s.RssKb,
+            mem_percent = s.MemPercent,
+            cpu_percent = s.ProcessCpuPercent,
+            srs_uptime = s.UptimeSeconds,
+        },
+        system = new
+        {
+            cpu_percent = s.SystemCpuPercent,
+            mem_ram_kbyte = s.Memory.TotalKb,
+            mem_ram_percent = s.Memory.RamPercent,
+            mem_swap_kbyte = s.Memory.SwapTotalKb,
+            mem_swap_percent = s.Memory.SwapPercent,
+            cpus = s.Cpus,
+            cpus_online = s.Cpus,
+            uptime = s.OsUptime,
+            ilde_time = s.OsIdle,
+            load_1m = s.Load.One,
+            load_5m = s.Load.Five,
+            load_15m = s.Load.Fifteen,
+            conn_sys = s.Sockets.TcpInUse,
+            conn_sys_et = s.Sockets.TcpEstablished,
+            conn_sys_tw = s.Sockets.TcpTimeWait,
+            conn_sys_udp = s.Sockets.UdpInUse,
+            conn_srs = connections,
+        },
+    };
 
     private static object StreamJson(StreamSnapshot s, StreamControl control)
     {
@@ -147,17 +352,17 @@ public static class ApiEndpoints
         {
             id = StreamDirectory.IdOf(s.Stream),
             name = s.Stream.Stream,
-            vhost = s.Stream.Vhost,
+            vhost = VhostId(s.Stream.Vhost),
             app = s.Stream.App,
             tcUrl = publisher?.TcUrl ?? string.Empty,
             url = s.Stream.Url,
-            live_ms = publisher is null ? 0 : (long)(DateTimeOffset.UtcNow - publisher.ConnectedAt).TotalMilliseconds,
+            live_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             clients = s.Readers.Count + (publisher is null ? 0 : 1),
             frames = stats?.FramesIn ?? counters.Frames,
             send_bytes = stats?.BytesOut ?? counters.BytesOut,
             recv_bytes = stats?.BytesIn ?? counters.BytesIn,
             kbps = new { recv_30s = counters.KbpsIn, send_30s = counters.KbpsOut },
-            publish = new { active = publisher is not null, cid = publisher?.Id },
+            publish = publisher is null ? (object)new { active = false } : new { active = true, cid = publisher.Id },
             video = video is null ? null : new { codec = video.Codec, profile = video.Profile, level = video.Level, width = video.Width, height = video.Height },
             audio = audio is null ? null : new { codec = audio.Codec, sample_rate = audio.SampleRate, channel = audio.Channels, profile = audio.Profile },
             workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason }),
@@ -168,20 +373,21 @@ public static class ApiEndpoints
     {
         var info = client.Info;
         var alive = (DateTimeOffset.UtcNow - info.ConnectedAt).TotalSeconds;
+        var hasStream = info.Stream.Vhost is not null && info.Kind != ClientKind.RtmpConnecting;
         return new
         {
             id = info.Id,
-            vhost = info.Stream.Vhost ?? string.Empty,
-            stream = info.Stream.Vhost is null ? string.Empty : StreamDirectory.IdOf(info.Stream),
+            vhost = info.Stream.Vhost is null ? string.Empty : VhostId(info.Stream.Vhost),
+            stream = hasStream ? StreamDirectory.IdOf(info.Stream) : string.Empty,
             ip = info.Ip,
             pageUrl = info.PageUrl,
             swfUrl = info.SwfUrl,
             tcUrl = info.TcUrl,
-            url = info.Stream.Vhost is null ? string.Empty : info.Stream.Url,
+            url = hasStream ? info.Stream.Url : string.Empty,
             name = info.Stream.Stream ?? string.Empty,
             type = info.SrsType,
             publish = info.IsPublisher,
-            alive,
+            alive = Math.Round(alive, 3),
             send_bytes = client.BytesSent,
             recv_bytes = client.BytesReceived,
             kbps = new

@@ -1,7 +1,11 @@
 using Platform.Api.Hosting;
+using Platform.Ingest.Hls;
 using Platform.Ingest.HttpFlv;
+using Platform.Media.Hls;
 using Platform.Streams;
+using Platform.Streams.Clients;
 using Platform.Workers.Hls;
+using Platform.Workers.Rules;
 
 namespace Platform.Api.Endpoints;
 
@@ -19,7 +23,7 @@ public static class MediaEndpoints
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, AppRules rules, ILoggerFactory loggers)
+    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules)
     {
         path ??= string.Empty;
         if (path.EndsWith(".flv", StringComparison.OrdinalIgnoreCase) && !path.Contains('/', StringComparison.Ordinal))
@@ -28,7 +32,7 @@ public static class MediaEndpoints
         }
         else if (path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ts", StringComparison.OrdinalIgnoreCase))
         {
-            await ServeHlsAsync(context, app, path, rules);
+            await ServeHlsAsync(context, app, path, sessions, rules);
         }
         else
         {
@@ -50,8 +54,14 @@ public static class MediaEndpoints
         await session.RunAsync(options.Http.SendTimeout);
     }
 
-    /// <summary>Playlists and segments from the HLS folders of the rules; never a file outside them.</summary>
-    private static async Task ServeHlsAsync(HttpContext context, string app, string path, AppRules rules)
+    /// <summary>
+    /// Playlists and segments from the HLS folders of the rules; never a file outside them. A stream's
+    /// playlist requested without <c>hls_ctx</c> starts a viewer session (access checks run; a denial is
+    /// 403) and is answered with a master playlist whose variant carries the session's context; the media
+    /// playlist of a session lists its segments with the context, so every request of the viewer is
+    /// counted. A kicked context is refused with 403.
+    /// </summary>
+    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules)
     {
         var response = context.Response;
         if (!StreamKey.IsValidName(app) || path.Contains("..", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal))
@@ -60,33 +70,142 @@ public static class MediaEndpoints
             return;
         }
 
-        var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
-        foreach (var root in rules.HlsRoots)
+        var contextId = context.Request.Query[HlsSessionPlaylist.ContextParameter].FirstOrDefault();
+        HlsSession? session = null;
+        if (!string.IsNullOrEmpty(contextId) && sessions.Find(contextId, out session) == HlsContextState.Refused)
         {
-            var file = HlsNames.Resolve(root, $"{app}/{path}");
-            if (file is null || !File.Exists(file))
-            {
-                continue;
-            }
-
-            AllowCors(response);
-            response.ContentType = playlist ? "application/vnd.apple.mpegurl" : "video/mp2t";
-            response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
-            try
-            {
-                await response.SendFileAsync(file, context.RequestAborted);
-            }
-            catch (FileNotFoundException)
-            {
-                // Removed from the window between the check and the read.
-                response.StatusCode = StatusCodes.Status404NotFound;
-            }
-
+            response.StatusCode = StatusCodes.Status403Forbidden;
+            await response.WriteAsync($"HLS session {contextId} was ended by the server", context.RequestAborted);
             return;
         }
 
-        response.StatusCode = StatusCodes.Status404NotFound;
+        var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
+        var file = FindHlsFile(rules, $"{app}/{path}");
+        if (file is null)
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        // A stream's own playlist (app/stream.m3u8) starts a session, or restarts one that timed out.
+        if (playlist && session is null && !path.Contains('/', StringComparison.Ordinal))
+        {
+            if (!string.IsNullOrEmpty(contextId) && !ClientIds.IsWellFormed(contextId))
+            {
+                response.StatusCode = StatusCodes.Status400BadRequest;
+                await response.WriteAsync("malformed hls_ctx", context.RequestAborted);
+                return;
+            }
+
+            session = await StartHlsSessionAsync(context, app, path[..^5], contextId, sessions, rules.Planner);
+            if (session is null)
+            {
+                return;
+            }
+
+            if (string.IsNullOrEmpty(contextId))
+            {
+                var master = HlsSessionPlaylist.Master(path, session.Info.Id, session.Info.Param);
+                await WriteTextAsync(context, master, PlaylistType, session);
+                return;
+            }
+        }
+
+        AllowCors(response);
+        response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
+        try
+        {
+            if (playlist && session is not null)
+            {
+                var text = await File.ReadAllTextAsync(file, context.RequestAborted);
+                await WriteTextAsync(context, HlsSessionPlaylist.WithContext(text, session.Info.Id), PlaylistType, session);
+                return;
+            }
+
+            response.ContentType = playlist ? PlaylistType : "video/mp2t";
+            var length = new FileInfo(file).Length;
+            await response.SendFileAsync(file, context.RequestAborted);
+            session?.Served(length);
+        }
+        catch (FileNotFoundException)
+        {
+            // Removed from the window between the check and the read.
+            response.StatusCode = StatusCodes.Status404NotFound;
+        }
     }
+
+    private const string PlaylistType = "application/vnd.apple.mpegurl";
+
+    private static async Task<HlsSession?> StartHlsSessionAsync(HttpContext context, string app, string stream, string? contextId, HlsSessionRegistry sessions, WorkerPlanner planner)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var vhost = request.Query["vhost"].FirstOrDefault() ?? StreamKey.DefaultVhost;
+        if (!StreamKey.IsValidName(stream) || !StreamKey.IsValidName(vhost))
+        {
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            await response.WriteAsync("invalid stream name", context.RequestAborted);
+            return null;
+        }
+
+        var key = new StreamKey(vhost, app, stream);
+        var param = HlsSessionPlaylist.WithoutContext(request.QueryString.HasValue ? request.QueryString.Value![1..] : string.Empty);
+        var info = new ClientInfo(string.IsNullOrEmpty(contextId) ? ClientIds.Next() : contextId, ClientKind.HlsPlayer,
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown", key, $"http://{request.Host}/{app}",
+            request.Headers.Referer.ToString(), string.Empty, param, DateTimeOffset.UtcNow);
+        var fragment = planner.Plan(key).Hls?.Fragment ?? TimeSpan.FromSeconds(4);
+        HlsStart start;
+        try
+        {
+            start = await sessions.StartAsync(info, fragment * 4, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        if (start.Session is not null)
+        {
+            return start.Session;
+        }
+
+        response.StatusCode = start.Result switch
+        {
+            HlsStartResult.Denied => StatusCodes.Status403Forbidden,
+            HlsStartResult.Rejected => StatusCodes.Status404NotFound,
+            HlsStartResult.Full => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status409Conflict,
+        };
+        await response.WriteAsync(start.Reason, context.RequestAborted);
+        return null;
+    }
+
+    private static async Task WriteTextAsync(HttpContext context, string text, string contentType, HlsSession session)
+    {
+        var response = context.Response;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        AllowCors(response);
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.ContentType = contentType;
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted);
+        session.Served(bytes.Length);
+    }
+
+    private static string? FindHlsFile(AppRules rules, string relative)
+    {
+        foreach (var root in rules.HlsRoots)
+        {
+            var file = HlsNames.Resolve(root, relative);
+            if (file is not null && File.Exists(file))
+            {
+                return file;
+            }
+        }
+
+        return null;
+    }
+
 
     private static void AllowCors(HttpResponse response) => response.Headers.AccessControlAllowOrigin = "*";
 }

@@ -11,8 +11,11 @@ namespace Platform.Api.Endpoints;
 public sealed class StreamDirectory(StreamControl control)
 {
     /// <summary>SRS-style stable id of a stream (<c>vid-</c> and 7 hex digits of its entity id's hash).</summary>
-    public static string IdOf(StreamKey key) =>
-        "vid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.EntityId)))[..7];
+    public static string IdOf(StreamKey key) => HashId(key.EntityId);
+
+    /// <summary><c>vid-</c> and the first 7 hex digits of the SHA-256 of <paramref name="name"/>.</summary>
+    public static string HashId(string name) =>
+        "vid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..7];
 
     public async Task<IReadOnlyList<StreamSnapshot>> ListAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
 using Platform.Api.Endpoints;
+using Platform.Ingest.Hls;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
 using Platform.Streams.Access;
@@ -19,7 +20,9 @@ namespace Platform.Api.Hosting;
 /// </summary>
 public static class PlatformHost
 {
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="configure">Adds configuration sources (tests add files they edit to test reloads).</param>
+    /// <param name="extraServices">Adds services after the node's own (tests add access checks and event sinks).</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? extraServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (builder.Configuration["config"] is { Length: > 0 } file)
@@ -45,6 +48,11 @@ public static class PlatformHost
         if (ConfigValidator.Validate(options) is { Count: > 0 } problems)
         {
             throw new StartupException(string.Join("; ", problems));
+        }
+
+        if ((options.Api.ValidateAuth() ?? options.Http.ValidateHlsSessions()) is { } invalid)
+        {
+            throw new StartupException(invalid);
         }
 
         StartupCheck.EnsurePortsFree(options);
@@ -94,9 +102,22 @@ public static class PlatformHost
             sp.GetRequiredService<ClientRegistry>(),
             streams,
             new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>())));
+        services.AddSingleton(new SystemStats());
+        services.AddSingleton(sp => new ReloadableOptions<ApiOptions>(builder.Configuration, options.Api, c => BindApi(c, options.Api), a => a.ValidateAuth(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Config")));
+        services.AddSingleton(sp => new ReloadableOptions<HttpOptions>(builder.Configuration, options.Http, c => c.GetSection("Http").Get<HttpOptions>() ?? new HttpOptions(),
+            h => h.ValidateHlsSessions(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Config")));
+        services.AddSingleton<ApiGate>();
+        services.AddSingleton(sp =>
+        {
+            var http = sp.GetRequiredService<ReloadableOptions<HttpOptions>>();
+            return new HlsSessionRegistry(sp.GetRequiredService<StreamControl>(), () => new HlsSessionLimits(http.Current.HlsSessionTimeout, http.Current.HlsMaxSessions),
+                sp.GetRequiredService<ILogger<HlsSessionRegistry>>());
+        });
         services.AddSingleton<RtmpServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
         services.AddHostedService<ReadinessProbe>();
+        extraServices?.Invoke(services);
 
         var app = builder.Build();
         var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");
@@ -116,6 +137,16 @@ public static class PlatformHost
 
         app.MapPlatformEndpoints(options);
         return app;
+    }
+
+    /// <summary>The API's settings after a reload; where it listens changes only with a restart.</summary>
+    private static ApiOptions BindApi(IConfiguration configuration, ApiOptions started)
+    {
+        var api = new ApiOptions();
+        configuration.GetSection("Api").Bind(api);
+        api.Port = started.Port;
+        api.BindAddress = started.BindAddress;
+        return api;
     }
 }
 

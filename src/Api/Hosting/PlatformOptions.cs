@@ -34,6 +34,25 @@ public sealed class HttpOptions
     public string BindAddress { get; set; } = "0.0.0.0";
 
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An HLS viewer session ends after this long without a request; unset: 4 fragments of its stream.</summary>
+    public TimeSpan? HlsSessionTimeout { get; set; }
+
+    /// <summary>At most this many HLS viewer sessions on the node; a new viewer past it gets 503.</summary>
+    public int HlsMaxSessions { get; set; } = 10000;
+
+    /// <summary>What is wrong with the HLS session settings, naming the key, or null.</summary>
+    public string? ValidateHlsSessions()
+    {
+        if (HlsSessionTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromHours(1)))
+        {
+            return $"Http:HlsSessionTimeout = {timeout}: must be more than zero and at most 01:00:00";
+        }
+
+        return HlsMaxSessions is < 1 or > 1_000_000
+            ? $"Http:HlsMaxSessions = {HlsMaxSessions}: must be from 1 to 1000000"
+            : null;
+    }
 }
 
 public sealed class ApiOptions
@@ -42,6 +61,15 @@ public sealed class ApiOptions
 
     /// <summary>Loopback by default: the API controls the server and is opened to a network on purpose.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Credentials every API request must carry; none: the API is open to whoever reaches it.</summary>
+    public ApiAuthOptions Auth { get; set; } = new();
+
+    /// <summary>Lets the API listen beyond loopback with no <see cref="Auth"/>; off, such a start is refused.</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>What is wrong with the API's protection, naming the key, or null.</summary>
+    public string? ValidateAuth() => ApiAuthenticator.Validate(Auth, BindAddress, AllowAnonymous);
 }
 
 public sealed class ManagementOptions

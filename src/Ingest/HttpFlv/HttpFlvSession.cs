@@ -19,6 +19,7 @@ public sealed class HttpFlvSession : IClientSession
     private readonly StreamControl _control;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _closed;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bytesSent;
     private long _sendStartedMs;
     private PlayLease? _play;
@@ -40,6 +41,8 @@ public sealed class HttpFlvSession : IClientSession
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public long BytesReceived => 0;
+
+    public Task Completion => _completion.Task;
 
     public void Kick(string reason)
     {
@@ -68,6 +71,18 @@ public sealed class HttpFlvSession : IClientSession
     }
 
     public async Task RunAsync(TimeSpan sendTimeout)
+    {
+        try
+        {
+            await PlayAsync(sendTimeout);
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    private async Task PlayAsync(TimeSpan sendTimeout)
     {
         using var client = _control.Connect(this);
         PlayOutcome outcome;

@@ -31,6 +31,7 @@ public sealed partial class RtmpSession : IClientSession
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private readonly List<RtmpMessage> _pending = new(MaxMessagesPerRead);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClientHandle? _client;
     private string? _kickReason;
     private long _bytesSent;
@@ -61,6 +62,8 @@ public sealed partial class RtmpSession : IClientSession
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public long BytesReceived => _chunks.BytesConsumed + RtmpHandshake.C0C1Size + RtmpHandshake.PacketSize;
+
+    public Task Completion => _completion.Task;
 
     public void Kick(string reason)
     {
@@ -127,6 +130,7 @@ public sealed partial class RtmpSession : IClientSession
             _chunks.Dispose();
             _sender?.Dispose();
             _client?.Dispose();
+            _completion.TrySetResult();
             if (_connectAllowed)
             {
                 _control.Access.Notify(ClientEventKind.Closed, Info);

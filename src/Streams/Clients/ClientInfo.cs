@@ -7,6 +7,9 @@ public enum ClientKind
     RtmpPublisher,
     RtmpPlayer,
     FlvPlayer,
+
+    /// <summary>An HLS viewer: a session of playlist and segment requests tied by its <c>hls_ctx</c>.</summary>
+    HlsPlayer,
 }
 
 /// <summary>What the control plane knows of one connection: who it is, where from, what it does.</summary>
@@ -29,6 +32,7 @@ public sealed record ClientInfo(
         ClientKind.RtmpPublisher => "fmle-publish",
         ClientKind.RtmpPlayer => "rtmp-play",
         ClientKind.FlvPlayer => "flv-play",
+        ClientKind.HlsPlayer => "hls-play",
         ClientKind.RtmpConnecting => "rtmp-connecting",
         _ => "unknown",
     };

@@ -11,6 +11,9 @@ public sealed class ClientRegistry
 
     public void Add(IClientSession session) => _clients[session.Info.Id] = session;
 
+    /// <summary>Adds a session whose id was not chosen here (an HLS context a player sent back); false if the id is taken.</summary>
+    public bool TryAdd(IClientSession session) => _clients.TryAdd(session.Info.Id, session);
+
     public void Remove(IClientSession session) =>
         _clients.TryRemove(new KeyValuePair<string, IClientSession>(session.Info.Id, session));
 

@@ -11,4 +11,10 @@ public interface IClientSession
 
     /// <summary>Closes the connection; safe to call more than once and from any thread.</summary>
     void Kick(string reason);
+
+    /// <summary>
+    /// Completes once the session has let go of its stream (a publish ended and reported, a play left) and
+    /// is unregistered, however it ended; an operator's kick waits on it.
+    /// </summary>
+    Task Completion => Task.CompletedTask;
 }

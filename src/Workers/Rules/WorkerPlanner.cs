@@ -62,6 +62,23 @@ public sealed class WorkerPlanner
         return new WorkerPlan(hls, hlsReason, dvr, dvrReason);
     }
 
+    /// <summary>
+    /// HLS as a vhost reports it (SRS reports HLS per vhost): the settings of the first rule that covers the
+    /// vhost, whatever its app and stream patterns.
+    /// </summary>
+    public (bool Enabled, TimeSpan Fragment) HlsOfVhost(string vhost)
+    {
+        foreach (var rule in _rules)
+        {
+            if (VhostMatches(rule, vhost))
+            {
+                return (rule.Enabled && rule.Hls.Enabled, rule.Hls.Fragment);
+            }
+        }
+
+        return (false, TimeSpan.Zero);
+    }
+
     private (HlsSettings?, string) PlanHls(HlsRule hls, string key)
     {
         if (!hls.Enabled)
@@ -127,12 +144,15 @@ public sealed class WorkerPlanner
 
     private string FolderOf(string path) => System.IO.Path.GetFullPath(path, System.IO.Path.GetFullPath(_storageRoot));
 
+    private static bool VhostMatches(AppRule rule, string vhost) =>
+        rule.Vhost == "*" || Glob.Matches(rule.Vhost, vhost) || (rule.Vhost == "default" && vhost == StreamKey.DefaultVhost);
+
     private int FindRule(StreamKey stream)
     {
         for (var i = 0; i < _rules.Count; i++)
         {
             var rule = _rules[i];
-            if ((rule.Vhost == "*" || Glob.Matches(rule.Vhost, stream.Vhost) || (rule.Vhost == "default" && stream.Vhost == StreamKey.DefaultVhost))
+            if (VhostMatches(rule, stream.Vhost)
                 && Glob.Matches(rule.App, stream.App) && Glob.Matches(rule.Stream, stream.Stream))
             {
                 return i;
