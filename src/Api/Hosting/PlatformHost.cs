@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
 using Platform.Api.Endpoints;
+using Platform.Api.Hooks;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
 using Platform.Streams.Access;
@@ -63,6 +64,9 @@ public static class PlatformHost
         services.AddSingleton(planner);
         services.AddSingleton<IStreamWorkerFactory>(sp => new StreamWorkerFactory(planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPlatformAkka(options, streams);
+
+        // Access checks run in registration order: security checks first, then the HTTP hooks.
+        services.AddPlatformHooks(builder.Configuration);
         services.AddSingleton(sp => new StreamControl(
             () => sp.GetRequiredService<ActorSystem>(),
             () => sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,

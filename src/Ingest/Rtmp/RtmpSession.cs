@@ -129,7 +129,7 @@ public sealed partial class RtmpSession : IClientSession
             _client?.Dispose();
             if (_connectAllowed)
             {
-                _control.Access.Notify(ClientEventKind.Closed, Info);
+                _control.Access.Notify(ClientEventKind.Closed, Info with { BytesSent = BytesSent, BytesReceived = BytesReceived });
             }
 
             if (_closeAfterReply)
