@@ -70,6 +70,7 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
     private long _lastDropWarning;
     private long _droppedSinceWarning;
     private IActorRef? _events;
+    private int _disposed;
 
     public HookNotifier(HookSettings settings, HookClient client, HookNode node, PublisherDirectory publishers, IServiceProvider services, ILogger<HookNotifier> log)
     {
@@ -140,9 +141,13 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
 
     public override void Dispose()
     {
-        _hardStop.Cancel();
-        _hardStop.Dispose();
-        base.Dispose();
+        // Registered under three services, so disposed up to three times.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _hardStop.Cancel();
+            _hardStop.Dispose();
+            base.Dispose();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -6,9 +6,9 @@ namespace Platform.Api.Hooks;
 public static class HooksSetup
 {
     /// <summary>
-    /// SRS-compatible HTTP callbacks: the decision check (after any security check: register this after
-    /// them), the notification sink and its background sender. Validates the <c>Hooks</c> section now, so
-    /// that a wrong value stops the start with the key that holds it.
+    /// SRS-compatible HTTP callbacks: settings, the hook client, the notification sink and its background
+    /// sender (<see cref="AddHookAccessCheck"/> adds the decisions). Validates the <c>Hooks</c> section now,
+    /// so that a wrong value stops the start with the key that holds it.
     /// </summary>
     public static IServiceCollection AddPlatformHooks(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,10 +21,16 @@ public static class HooksSetup
             var node = sp.GetRequiredService<NodeIdentity>();
             return new HookNode(node.ServerId, node.ServiceId, Directory.GetCurrentDirectory());
         });
-        services.AddSingleton<IAccessCheck, HookAccessCheck>();
         services.AddSingleton<HookNotifier>();
         services.AddSingleton<IClientEventSink>(sp => sp.GetRequiredService<HookNotifier>());
         services.AddHostedService(sp => sp.GetRequiredService<HookNotifier>());
         return services;
     }
+
+    /// <summary>
+    /// on_connect, on_publish and on_play as an access check. Checks run in registration order and the
+    /// first refusal wins, so this is registered after every other check (security first, hooks last).
+    /// </summary>
+    public static IServiceCollection AddHookAccessCheck(this IServiceCollection services) =>
+        services.AddSingleton<IAccessCheck, HookAccessCheck>();
 }

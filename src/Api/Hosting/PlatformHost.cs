@@ -65,7 +65,7 @@ public static class PlatformHost
         services.AddSingleton<IStreamWorkerFactory>(sp => new StreamWorkerFactory(planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPlatformAkka(options, streams);
 
-        // Access checks run in registration order: security checks first, then the HTTP hooks.
+        // HTTP callbacks' notifications, registered before the listeners so they are sent while those stop.
         services.AddPlatformHooks(builder.Configuration);
         services.AddSingleton(sp => new StreamControl(
             () => sp.GetRequiredService<ActorSystem>(),
@@ -77,6 +77,9 @@ public static class PlatformHost
         services.AddSingleton<RtmpServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
         services.AddHostedService<ReadinessProbe>();
+
+        // Access checks run in registration order: hook servers are asked last, once every other check allowed.
+        services.AddHookAccessCheck();
 
         var app = builder.Build();
         var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");
