@@ -29,9 +29,6 @@ public sealed class HookSettings : IDisposable
     /// <summary>Why the last reload was refused (the keys and problems), or null when it was applied.</summary>
     public string? LastProblem => Volatile.Read(ref _lastProblem);
 
-    /// <summary>Raised after new valid rules are in force.</summary>
-    public event Action<HookRuleSet>? Changed;
-
     /// <summary>Validates the <c>Hooks</c> section as at start-up; throws <see cref="StartupException"/> naming the key.</summary>
     public static HookRuleSet LoadOrThrow(IConfiguration configuration)
     {
@@ -65,7 +62,6 @@ public sealed class HookSettings : IDisposable
 
             Volatile.Write(ref _current, rules);
             Volatile.Write(ref _lastProblem, null);
-            Changed?.Invoke(rules);
         }
         catch (Exception ex)
         {

@@ -150,6 +150,33 @@ public class HookUnitTests
     }
 
     [Fact]
+    public void The_readme_example_loads_from_json()
+    {
+        const string json = """
+            { "Hooks": {
+              "Timeout": "00:00:05", "Retries": 3, "RetryDelay": "00:00:01",
+              "Rules": [
+                { "App": "live",
+                  "OnConnect":   [ "http://127.0.0.1:8085/api/v1/clients" ],
+                  "OnPublish":   [ "http://127.0.0.1:8085/api/v1/streams", "https://auth.example.com/publish" ],
+                  "OnUnpublish": [ "http://127.0.0.1:8085/api/v1/streams" ],
+                  "OnPlay": [ "http://127.0.0.1:8085/api/v1/sessions" ], "OnStop": [ "http://127.0.0.1:8085/api/v1/sessions" ],
+                  "OnClose": [ "http://127.0.0.1:8085/api/v1/clients" ],
+                  "OnDvr": [ "http://127.0.0.1:8085/api/v1/dvrs" ], "OnHls": [ "http://127.0.0.1:8085/api/v1/hls" ] },
+                { "App": "private", "Enabled": false }
+              ]
+            } }
+            """;
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var rules = HookRuleSet.Load(configuration, out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(5), rules.Timeout);
+        Assert.Equal(2, rules.UrlsFor(HookAction.OnPublish, StreamKey.DefaultVhost, "live").Count);
+        Assert.All(HookActions.All, a => Assert.NotEmpty(rules.UrlsFor(a, StreamKey.DefaultVhost, "live")));
+        Assert.Empty(rules.UrlsFor(HookAction.OnPublish, StreamKey.DefaultVhost, "private"));
+    }
+
+    [Fact]
     public void Wrong_values_are_named_by_their_key()
     {
         Load(new()
