@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
 using Platform.Api.Endpoints;
+using Platform.Api.Hooks;
 using Platform.Ingest.Hls;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
@@ -95,6 +96,9 @@ public static class PlatformHost
             return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>());
         });
         services.AddPlatformAkka(options, streams);
+
+        // HTTP callbacks' notifications, registered before the listeners so they are sent while those stop.
+        services.AddPlatformHooks(builder.Configuration);
         services.AddSingleton(sp => new StreamControl(
             () => sp.GetRequiredService<ActorSystem>(),
             () => sp.GetRequiredService<IRequiredActor<StreamRegion>>().ActorRef,
@@ -118,6 +122,9 @@ public static class PlatformHost
         services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
         services.AddHostedService<ReadinessProbe>();
         extraServices?.Invoke(services);
+
+        // Access checks run in registration order: hook servers are asked last, once every other check allowed.
+        services.AddHookAccessCheck();
 
         var app = builder.Build();
         var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Startup");

@@ -127,13 +127,16 @@ public sealed partial class RtmpSession : IClientSession
             }
 
             _pending.Clear();
+
+            // Counted before the chunk reader is disposed (which resets its count).
+            var received = BytesReceived;
             _chunks.Dispose();
             _sender?.Dispose();
             _client?.Dispose();
             _completion.TrySetResult();
             if (_connectAllowed)
             {
-                _control.Access.Notify(ClientEventKind.Closed, Info);
+                _control.Access.Notify(ClientEventKind.Closed, Info with { BytesSent = BytesSent, BytesReceived = received });
             }
 
             if (_closeAfterReply)
@@ -144,7 +147,7 @@ public sealed partial class RtmpSession : IClientSession
             await _input.CompleteAsync();
             _socket.Dispose();
             _log.LogInformation("client {ClientId} from {Ip} closed ({Stream}), {In} bytes in, {Out} bytes out",
-                Info.Id, Info.Ip, Info.Stream, BytesReceived, BytesSent);
+                Info.Id, Info.Ip, Info.Stream, received, BytesSent);
         }
     }
 

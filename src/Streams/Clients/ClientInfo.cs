@@ -26,6 +26,12 @@ public sealed record ClientInfo(
 {
     public bool IsPublisher => Kind == ClientKind.RtmpPublisher;
 
+    /// <summary>Bytes sent to the client over its connection; set on the <c>Closed</c> event (SRS's on_close <c>send_bytes</c>).</summary>
+    public long BytesSent { get; init; }
+
+    /// <summary>Bytes received from the client; set on the <c>Closed</c> event (on_close <c>recv_bytes</c>).</summary>
+    public long BytesReceived { get; init; }
+
     /// <summary>SRS's type names for <c>/api/v1/clients</c>.</summary>
     public string SrsType => Kind switch
     {
