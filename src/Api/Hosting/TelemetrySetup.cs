@@ -80,16 +80,12 @@ public static class TelemetrySetup
         if (endpoint is not null && otlp.Logs)
         {
             telemetry.WithLogging(
-                logging => logging.AddOtlpExporter((exporter, processor) =>
+                logging => logging.AddProcessor(new SessionLogProcessor()).AddOtlpExporter((exporter, processor) =>
                 {
                     Configure(exporter, "v1/logs");
                     processor.BatchExportProcessorOptions.ScheduledDelayMilliseconds = interval;
                 }),
-                logOptions =>
-                {
-                    logOptions.IncludeScopes = true;
-                    logOptions.IncludeFormattedMessage = true;
-                });
+                logOptions => logOptions.IncludeFormattedMessage = true);
         }
     }
 
@@ -167,6 +163,49 @@ public sealed class TelemetrySettings : IDisposable
 
         Volatile.Write(ref _current, next);
         Interlocked.Increment(ref _applied);
+    }
+}
+
+/// <summary>
+/// Gives every log record written by a session's code the session's <c>ClientId</c> and <c>Stream</c>
+/// attributes, unless the message already carries them (no key twice).
+/// </summary>
+internal sealed class SessionLogProcessor : BaseProcessor<LogRecord>
+{
+    public override void OnEnd(LogRecord data)
+    {
+        if (SessionTelemetry.Current is not { } session)
+        {
+            return;
+        }
+
+        var attributes = data.Attributes ?? [];
+        bool hasClient = false, hasStream = false;
+        foreach (var attribute in attributes)
+        {
+            hasClient |= attribute.Key == "ClientId";
+            hasStream |= attribute.Key == "Stream";
+        }
+
+        if (hasClient && hasStream)
+        {
+            return;
+        }
+
+        var info = session.Info;
+        var extended = new List<KeyValuePair<string, object?>>(attributes.Count + 2);
+        extended.AddRange(attributes);
+        if (!hasClient)
+        {
+            extended.Add(new("ClientId", info.Id));
+        }
+
+        if (!hasStream)
+        {
+            extended.Add(new("Stream", SessionLogScope.StreamOf(info)));
+        }
+
+        data.Attributes = extended;
     }
 }
 

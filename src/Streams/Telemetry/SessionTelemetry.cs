@@ -13,7 +13,10 @@ namespace Platform.Streams.Telemetry;
 /// </summary>
 public sealed class SessionTelemetry : IDisposable
 {
+    private static readonly AsyncLocal<IClientSession?> s_current = new();
+
     private readonly IClientSession _session;
+    private readonly IClientSession? _previousSession;
     private readonly Activity? _activity;
     private readonly Activity? _previous;
     private readonly IDisposable? _scope;
@@ -35,7 +38,12 @@ public sealed class SessionTelemetry : IDisposable
         }
 
         _scope = log.BeginScope(new SessionLogScope(session));
+        _previousSession = s_current.Value;
+        s_current.Value = session;
     }
+
+    /// <summary>The session whose code is running (log exporters add its ids to each record), if any.</summary>
+    public static IClientSession? Current => s_current.Value;
 
     /// <summary>Starts the span and the log scope; dispose when the connection is closed, in the same flow.</summary>
     public static SessionTelemetry Begin(string protocol, IClientSession session, ILogger log) => new(protocol, session, log);
@@ -49,6 +57,7 @@ public sealed class SessionTelemetry : IDisposable
 
     public void Dispose()
     {
+        s_current.Value = _previousSession;
         _scope?.Dispose();
         if (_activity is not null)
         {
@@ -90,5 +99,5 @@ public sealed class SessionLogScope(IClientSession session) : IReadOnlyList<KeyV
 
     public override string ToString() => $"ClientId:{session.Info.Id} Stream:{StreamOf(session.Info)}";
 
-    private static string StreamOf(ClientInfo info) => info.Stream.Vhost is null || string.IsNullOrEmpty(info.Stream.Stream) ? string.Empty : info.Stream.EntityId;
+    public static string StreamOf(ClientInfo info) => info.Stream.Vhost is null || string.IsNullOrEmpty(info.Stream.Stream) ? string.Empty : info.Stream.EntityId;
 }
