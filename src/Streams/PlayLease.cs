@@ -13,6 +13,7 @@ public sealed class PlayLease : IDisposable
 {
     private readonly StreamControl _control;
     private readonly string _clientId;
+    private readonly System.Diagnostics.Activity? _span;
     private int _disposed;
 
     internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue)
@@ -21,6 +22,7 @@ public sealed class PlayLease : IDisposable
         _clientId = client.Id;
         Hub = hub;
         Queue = queue;
+        _span = Telemetry.PlatformTelemetry.StartDetached("play", client);
     }
 
     public StreamHub Hub { get; }
@@ -85,5 +87,8 @@ public sealed class PlayLease : IDisposable
         Hub.RemoveReader(Queue);
         _control.Hubs.Release(Hub);
         _control.Region.Tell(new StopPlaying(Hub.Key, _clientId));
+        _span?.SetTag(Telemetry.TagNames.DroppedFrames, Queue.DroppedFrames);
+        _span?.SetTag(Telemetry.TagNames.EndReason, EndReason ?? Queue.CloseReason);
+        Telemetry.PlatformTelemetry.StopDetached(_span);
     }
 }

@@ -14,6 +14,7 @@ public sealed class PublishLease : IDisposable
     private readonly StreamControl _control;
     private readonly Clients.ClientInfo _client;
     private readonly Timer _reporter;
+    private readonly System.Diagnostics.Activity? _span;
     private long _lastBytesIn;
     private long _lastBytesOut;
     private long _lastReportTicks;
@@ -26,6 +27,7 @@ public sealed class PublishLease : IDisposable
         Hub = hub;
         _lastReportTicks = Environment.TickCount64;
         _reporter = new Timer(static s => ((PublishLease)s!).Report(), this, control.Options.StatsInterval, control.Options.StatsInterval);
+        _span = Telemetry.PlatformTelemetry.StartDetached("publish", client);
     }
 
     public StreamHub Hub { get; }
@@ -59,6 +61,8 @@ public sealed class PublishLease : IDisposable
         Hub.EndPublish(_client.Id);
         _control.Hubs.Release(Hub);
         _control.Region.Tell(new UnpublishStream(Hub.Key, _client.Id));
+        _span?.SetTag(Telemetry.TagNames.BytesReceived, Hub.Stats.BytesIn);
+        Telemetry.PlatformTelemetry.StopDetached(_span);
     }
 
 }

@@ -31,5 +31,6 @@ public static class ManagementEndpoints
                 oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault()?.Address.ToString(),
             });
         });
+        routes.MapTelemetryEndpoints();
     }
 }

@@ -68,6 +68,30 @@ public sealed class HookClient : IDisposable
     /// <summary>Posts <paramref name="body"/> to <paramref name="url"/>; never throws (a failure is an outcome).</summary>
     public async Task<HookCallResult> PostAsync(HookAction action, Uri url, string body, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var name = action.SrsName();
+        using var span = Platform.Streams.Telemetry.PlatformTelemetry.StartHookCall(name, url.ToString());
+        var result = await PostCoreAsync(action, url, body, timeout, cancellationToken).ConfigureAwait(false);
+        var outcome = result.Outcome.ToString().ToLowerInvariant();
+        Platform.Streams.Telemetry.PlatformTelemetry.RecordHookCall(name, outcome, result.Elapsed);
+        if (span is not null)
+        {
+            span.SetTag("platform.hook.outcome", outcome);
+            if (result.Status is { } status)
+            {
+                span.SetTag("http.response.status_code", status);
+            }
+
+            if (result.Outcome != HookOutcome.Accepted)
+            {
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Detail);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<HookCallResult> PostCoreAsync(HookAction action, Uri url, string body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

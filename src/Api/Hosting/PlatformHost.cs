@@ -73,6 +73,7 @@ public static class PlatformHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        builder.AddPlatformTelemetry();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.Http.BindAddress), options.Http.Port);

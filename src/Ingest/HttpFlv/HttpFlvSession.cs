@@ -23,6 +23,7 @@ public sealed class HttpFlvSession : IClientSession
     private long _bytesSent;
     private long _sendStartedMs;
     private PlayLease? _play;
+    private int _kicked;
 
     public HttpFlvSession(HttpContext context, StreamKey key, StreamControl control, ILogger log)
     {
@@ -47,6 +48,11 @@ public sealed class HttpFlvSession : IClientSession
     public void Kick(string reason)
     {
         _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
+        if (Interlocked.Exchange(ref _kicked, 1) == 0)
+        {
+            Streams.Telemetry.PlatformTelemetry.RecordKick(reason);
+        }
+
         _play?.Queue.Close(reason);
         try
         {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.Streams;
+using Platform.Streams.Telemetry;
 
 namespace Platform.Ingest.Rtmp;
 
@@ -69,11 +70,13 @@ public sealed class RtmpServer : BackgroundService
             if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
             {
                 Interlocked.Decrement(ref _connections);
+                PlatformTelemetry.RecordConnection("rtmp", accepted: false);
                 _log.LogWarning("RTMP connection from {Remote} refused: {Max} connections (key Rtmp:MaxConnections)", socket.RemoteEndPoint, _options.MaxConnections);
                 socket.Dispose();
                 continue;
             }
 
+            PlatformTelemetry.RecordConnection("rtmp", accepted: true);
             _ = RunSessionAsync(socket, stoppingToken);
         }
     }
@@ -82,7 +85,9 @@ public sealed class RtmpServer : BackgroundService
     {
         try
         {
-            var session = new RtmpSession(socket, _options, _control, _loggers.CreateLogger<RtmpSession>());
+            var log = _loggers.CreateLogger<RtmpSession>();
+            var session = new RtmpSession(socket, _options, _control, log);
+            using var telemetry = SessionTelemetry.Begin("rtmp", session, log);
             await session.RunAsync(stoppingToken);
         }
         catch (Exception ex)

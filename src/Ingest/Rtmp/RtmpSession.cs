@@ -67,7 +67,11 @@ public sealed partial class RtmpSession : IClientSession
 
     public void Kick(string reason)
     {
-        _kickReason ??= reason;
+        if (Interlocked.CompareExchange(ref _kickReason, reason, null) is null)
+        {
+            Streams.Telemetry.PlatformTelemetry.RecordKick(reason);
+        }
+
         _play?.Queue.Close(reason);
         _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         try

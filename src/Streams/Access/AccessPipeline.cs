@@ -74,6 +74,7 @@ public sealed class AccessPipeline
             var decision = await check.CheckAsync(request, cancellationToken).ConfigureAwait(false);
             if (!decision.Allowed)
             {
+                Telemetry.PlatformTelemetry.RecordDenial(action);
                 return decision;
             }
         }

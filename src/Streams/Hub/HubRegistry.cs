@@ -10,6 +10,7 @@ public sealed class HubRegistry
     private readonly Dictionary<StreamKey, StreamHub> _hubs = [];
     private readonly Lock _lock = new();
     private readonly Func<StreamKey, HubOptions> _options;
+    private HubTotals _retired;
 
     public HubRegistry(Func<StreamKey, HubOptions>? options = null)
     {
@@ -53,6 +54,7 @@ public sealed class HubRegistry
             }
 
             _hubs.Remove(hub.Key);
+            _retired = _retired.Add(hub.Stats);
         }
 
         hub.Shutdown("stream closed");
@@ -63,6 +65,21 @@ public sealed class HubRegistry
         lock (_lock)
         {
             return _hubs.GetValueOrDefault(key);
+        }
+    }
+
+    /// <summary>Frames and bytes through this node's hubs so far; never decreases (freed hubs are kept in the sum).</summary>
+    public HubTotals Totals()
+    {
+        lock (_lock)
+        {
+            var totals = _retired;
+            foreach (var hub in _hubs.Values)
+            {
+                totals = totals.Add(hub.Stats);
+            }
+
+            return totals;
         }
     }
 

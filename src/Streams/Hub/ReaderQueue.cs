@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Platform.Streams.Telemetry;
 
 namespace Platform.Streams.Hub;
 
@@ -24,6 +25,7 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
     private readonly long _coalesceTicks;
     private bool _waitKeyFrame;
     private bool _closed;
+    private long _reportedDrops;
 
     public ReaderQueue(string readerId, ReaderOptions options, TimeProvider? time = null)
     {
@@ -148,6 +150,7 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
             }
 
             _waitKeyFrame = false;
+            ReportDropsLocked();
         }
 
         if (_frames.Count > 0 && _time.GetElapsedTime(_lastTakeTicks) > _options.MaxLag)
@@ -160,6 +163,8 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
         {
             Overflows++;
             DropAllLocked();
+            ReaderDrops.AddOverflow();
+            ReportDropsLocked();
             if (!keyFrame)
             {
                 _waitKeyFrame = true;
@@ -268,6 +273,18 @@ public sealed class ReaderQueue : IValueTaskSource<bool>
         _closed = true;
         CloseReason = reason;
         DropAllLocked();
+        ReportDropsLocked();
+    }
+
+    /// <summary>Adds the drops since the last report to the node's totals: once per episode, not per frame.</summary>
+    private void ReportDropsLocked()
+    {
+        var unreported = DroppedFrames - _reportedDrops;
+        if (unreported > 0)
+        {
+            _reportedDrops = DroppedFrames;
+            ReaderDrops.AddDropped(unreported);
+        }
     }
 
     private void DropAllLocked()

@@ -41,6 +41,10 @@ public class HookTests
 
         await using var server = await TestServer.StartAsync(settings);
         var node = server.Services.GetRequiredService<NodeIdentity>();
+        using var scrape = new HttpClient();
+        double AcceptedPublishHooks(string text) =>
+            Telemetry.PrometheusText.Parse(text).Value("platform_hook_calls_total", ("event", "on_publish"), ("outcome", "accepted")) is var v && double.IsNaN(v) ? 0 : v;
+        var publishHooksBefore = AcceptedPublishHooks(await scrape.GetStringAsync(server.Management("/metrics")));
 
         // Hook servers are asked last, after any other access check allowed.
         Assert.IsType<HookAccessCheck>(server.Services.GetServices<Streams.Access.IAccessCheck>().Last());
@@ -68,6 +72,11 @@ public class HookTests
 
         var publish = Assert.Single(hooks.Actions("on_publish"));
         var publisherId = publish.Field("client_id");
+
+        // Each call is counted, with its latency, on the scrape endpoint.
+        var metrics = await scrape.GetStringAsync(server.Management("/metrics"));
+        Assert.Equal(publishHooksBefore + 1, AcceptedPublishHooks(metrics));
+        Assert.Contains("platform_hook_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.Equal(StreamFields, publish.FieldNames);
         Assert.Equal(8, publisherId.Length);
         Assert.Equal((rtmpTcUrl, "s1", "?token=abc", "/live/s1", StreamDirectory.IdOf(Key("live", "s1"))),

@@ -1,0 +1,43 @@
+using Platform.Streams.Clients;
+using Platform.Streams.Telemetry;
+
+namespace Platform.Streams.Tests.Telemetry;
+
+public class ClientKindNamesTests
+{
+    [Theory]
+    [InlineData(ClientKind.RtmpPublisher, "publisher", "rtmp")]
+    [InlineData(ClientKind.RtmpPlayer, "player", "rtmp")]
+    [InlineData(ClientKind.FlvPlayer, "player", "flv")]
+    [InlineData(ClientKind.RtmpConnecting, "connecting", "rtmp")]
+    public void Each_kind_has_a_role_and_a_protocol(ClientKind kind, string role, string protocol) =>
+        Assert.Equal((role, protocol), ClientKindNames.Of(kind));
+
+    [Theory]
+    [InlineData("HlsPlayer", "player", "hls")]
+    [InlineData("SrtPublisher", "publisher", "srt")]
+    [InlineData("WebRtcPlayer", "player", "webrtc")]
+    [InlineData("Player", "client", "player")]
+    [InlineData("Odd", "client", "odd")]
+    public void A_new_kind_is_named_from_its_name(string name, string role, string protocol) =>
+        Assert.Equal((role, protocol), ClientKindNames.Parse(name));
+
+    [Fact]
+    public void Every_kind_of_today_is_a_publisher_player_or_connecting_client()
+    {
+        foreach (var kind in Enum.GetValues<ClientKind>())
+        {
+            Assert.Contains(ClientKindNames.Of(kind).Role, new[] { "publisher", "player", "connecting" });
+        }
+    }
+
+    [Fact]
+    public void Protocols_are_listed_once_per_role()
+    {
+        Assert.Equal(["rtmp"], ClientKindNames.PublisherProtocols);
+        Assert.Contains("rtmp", ClientKindNames.PlayerProtocols);
+        Assert.Contains("flv", ClientKindNames.PlayerProtocols);
+        Assert.Equal(ClientKindNames.PlayerProtocols.Count, ClientKindNames.PlayerProtocols.Distinct().Count());
+        Assert.Equal(ClientKindNames.Protocols.Count, ClientKindNames.Protocols.Distinct().Count());
+    }
+}
