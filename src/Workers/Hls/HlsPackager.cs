@@ -75,6 +75,7 @@ public sealed partial class HlsPackager
                 }
 
                 _publisherId = publisher ?? _publisherId;
+                var ended = publisher is null; // read before draining: every frame of an ended publish is queued
                 while (queue.TakeBatch(batch) > 0)
                 {
                     foreach (var frame in batch)
@@ -84,6 +85,13 @@ public sealed partial class HlsPackager
                     }
 
                     batch.Clear();
+                }
+
+                if (ended)
+                {
+                    // The publish ended (the hub woke us) and everything it sent is written: publish the
+                    // open segment rather than leave it unlisted until the cleanup deletes it.
+                    PublisherLeft();
                 }
 
                 _segment?.Flush();
@@ -99,7 +107,7 @@ public sealed partial class HlsPackager
     }
 
     /// <summary>The publisher left: close the open segment so the playlist holds everything received.</summary>
-    public void PublisherLeft() => CloseSegment(_lastMs);
+    private void PublisherLeft() => CloseSegment(_lastMs);
 
     /// <summary>Removes the playlist and every segment (after the cleanup delay, or when the stream goes).</summary>
     public void DeleteAll()
