@@ -129,6 +129,21 @@ public sealed partial class TsMuxer
         return true;
     }
 
+    /// <summary>
+    /// Restarts the continuity counters of every PID at 0, so that what is written next depends only on what
+    /// is written next, not on how much was written before: deterministic HLS calls it at each segment, so
+    /// two muxers that joined a stream at different points write byte-identical segments. A reader that
+    /// concatenates the output sees each counter jump there (ffmpeg notes it only at debug level). The PMT
+    /// version is left as it is: it changes only with the streams, and a fresh muxer per publish starts it at 0.
+    /// </summary>
+    public void ResetContinuityCounters()
+    {
+        _patCounter = 0;
+        _pmtCounter = 0;
+        _videoCounter = 0;
+        _audioCounter = 0;
+    }
+
     private byte VideoStreamType => VideoCodec == VideoCodec.Hevc ? TsStreamType.Hevc : TsStreamType.H264;
 
     private void BumpPmtVersion()
