@@ -146,8 +146,15 @@ public sealed partial class HlsPackager
             return;
         }
 
-        var ms = Extend(frame.Timestamp);
         var isVideo = frame.Kind == FrameKind.Video;
+        if (!isVideo && !_muxer.HasAudio)
+        {
+            // MP3 has no sequence header: its first frame configures the audio, here rather than inside a
+            // segment, so that the tables opening every segment (the first too) announce the audio track.
+            _muxer.SetAudioSequenceHeader(payload);
+        }
+
+        var ms = Extend(frame.Timestamp);
         _cutter ??= new SegmentCutter((long)_settings.Fragment.TotalMilliseconds, hasVideo: _muxer.HasVideo, _settings.Deterministic, FirstSequence());
         switch (_cutter.Offer(isVideo, frame.IsKeyFrame, ms))
         {
