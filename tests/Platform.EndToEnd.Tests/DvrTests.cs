@@ -19,12 +19,7 @@ public class DvrTests
         ["Apps:1:Dvr:SegmentDuration"] = "00:00:02",
     };
 
-    private static async Task<double> DurationAsync(string file)
-    {
-        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], TimeSpan.FromSeconds(30));
-        Assert.True(exit == 0 && stderr.Length == 0, stderr);
-        return double.Parse(stdout.Trim(), CultureInfo.InvariantCulture);
-    }
+    private static Task<double> DurationAsync(string file) => Probe.DurationAsync(file);
 
     [Fact]
     public async Task Session_plan_records_one_file_per_publish_with_the_right_duration()
