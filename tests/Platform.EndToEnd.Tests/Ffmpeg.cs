@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Platform.EndToEnd.Tests;
 
-/// <summary>Runs the real ffmpeg and ffprobe, capturing their output; every run is bounded in time.</summary>
+/// <summary>Runs the real ffmpeg and ffprobe (or another process), capturing their output; every run is bounded in time.</summary>
 public sealed class Ffmpeg : IAsyncDisposable
 {
     private readonly Process _process;
@@ -38,6 +38,9 @@ public sealed class Ffmpeg : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Ends the process at once, without letting it clean up (SIGKILL on Unix); not its children.</summary>
+    public void Kill() => _process.Kill();
 
     public int ExitCode => _process.ExitCode;
 
