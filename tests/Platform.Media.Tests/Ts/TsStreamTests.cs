@@ -91,7 +91,23 @@ public class TsStreamTests
             if (reset)
             {
                 Assert.Equal(fromEarly, fromLate);
-                Assert.All(TsTestReader.Packets(fromEarly).GroupBy(p => p.Pid), g => Assert.Equal(0, g.First().Counter));
+                var packets = TsTestReader.Packets(fromEarly);
+                Assert.All(packets.GroupBy(p => p.Pid), g =>
+                {
+                    // Each PID restarts at 0 and says so in its first packet, and only there.
+                    Assert.Equal(0, g.First().Counter);
+                    Assert.True(g.First().Discontinuity, $"PID 0x{g.Key:X}");
+                    Assert.DoesNotContain(g.Skip(1), p => p.Discontinuity);
+                });
+                Assert.Equal([TsMuxer.PatPid, TsMuxer.VideoPid, TsMuxer.AudioPid, TsMuxer.PmtPid], packets.Select(p => p.Pid).Distinct().Order());
+
+                // Behind the adaptation field, the tables and frames are what they are without the reset.
+                Assert.Equal(TsGolden.FfmpegPat[4..], packets[0].Payload[..(TsGolden.FfmpegPat.Length - 4)]);
+                Assert.Equal(TsGolden.FfmpegPmtH264Aac[4..], packets[1].Payload[..(TsGolden.FfmpegPmtH264Aac.Length - 4)]);
+                var pes = TsTestReader.Pes(fromEarly);
+                Assert.Equal(50, pes.Count);
+                Assert.True(pes[0].RandomAccess);
+                Assert.Equal(pes[0].Pts, pes[0].Pcr); // the keyframe, composition time 0
             }
             else
             {
