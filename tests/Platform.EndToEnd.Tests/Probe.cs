@@ -42,8 +42,10 @@ public static partial class Probe
     /// Decodes <paramref name="seconds"/> of the URL's video and audio: ffmpeg's exit code, its error output
     /// (empty when clean), the video frames decoded and the output time reached in seconds.
     /// </summary>
-    public static Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeAllAsync(string url, int seconds, TimeSpan? timeout = null) =>
-        DecodeStreamsAsync(url, seconds, ["-map", "0:v?", "-map", "0:a?"], timeout);
+    /// <paramref name="inputOptions"/> go before the input; <paramref name="level"/> is ffmpeg's log level (what it prints counts as errors).
+    public static Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeAllAsync(
+        string url, int seconds, TimeSpan? timeout = null, string[]? inputOptions = null, string level = "error") =>
+        DecodeStreamsAsync(url, seconds, ["-map", "0:v?", "-map", "0:a?"], timeout, inputOptions, level);
 
     /// <summary>ffprobe's <c>format=duration</c> of a file or URL, in seconds.</summary>
     public static async Task<double> DurationAsync(string url)
@@ -53,10 +55,11 @@ public static partial class Probe
         return double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeStreamsAsync(string url, int seconds, string[] maps, TimeSpan? timeout)
+    private static async Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeStreamsAsync(
+        string url, int seconds, string[] maps, TimeSpan? timeout, string[]? inputOptions = null, string level = "error")
     {
         var (exit, _, stderr) = await Ffmpeg.RunAsync("ffmpeg",
-            ["-hide_banner", "-nostats", "-v", "error", "-rw_timeout", "15000000", "-i", url, "-t", seconds.ToString(), .. maps, "-f", "null", "-progress", "pipe:2", "-"],
+            ["-hide_banner", "-nostats", "-v", level, "-rw_timeout", "15000000", .. inputOptions ?? [], "-i", url, "-t", seconds.ToString(), .. maps, "-f", "null", "-progress", "pipe:2", "-"],
             timeout ?? TimeSpan.FromSeconds(seconds + 40));
         var frames = 0;
         var time = 0.0;
