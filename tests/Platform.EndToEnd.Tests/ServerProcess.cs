@@ -48,13 +48,21 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var process = Ffmpeg.Start("dotnet", [dll, .. values.Select(v => $"--{v.Key}={v.Value}")]);
         var server = new ServerProcess(process, ports[0], ports[2], ports[3]);
-        using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            Assert.False(process.HasExited, $"the node exited at start: {server.Output}");
-            return (await http.GetAsync($"http://127.0.0.1:{ports[3]}/ready")).IsSuccessStatusCode;
-        }, TimeSpan.FromSeconds(60), "node process ready");
-        return server;
+            using var http = new HttpClient();
+            await Eventually.TrueAsync(async () =>
+            {
+                Assert.False(process.HasExited, $"the node exited at start: {server.Output}");
+                return (await http.GetAsync($"http://127.0.0.1:{ports[3]}/ready")).IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), "node process ready");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>SIGKILL: the process gets no chance to close or finalize anything.</summary>
