@@ -19,12 +19,7 @@ public class DvrTests
         ["Apps:1:Dvr:SegmentDuration"] = "00:00:02",
     };
 
-    private static async Task<double> DurationAsync(string file)
-    {
-        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], TimeSpan.FromSeconds(30));
-        Assert.True(exit == 0 && stderr.Length == 0, stderr);
-        return double.Parse(stdout.Trim(), CultureInfo.InvariantCulture);
-    }
+    private static Task<double> DurationAsync(string file) => Probe.DurationAsync(file);
 
     [Fact]
     public async Task Session_plan_records_one_file_per_publish_with_the_right_duration()
@@ -148,5 +143,61 @@ public class DvrTests
         var file = Assert.Single(Directory.GetFiles(folder, "ondemand.*.flv"));
         Assert.True(await DurationAsync(file) > 0.5);
         Assert.False(publisher.HasExited);
+    }
+
+    [Fact]
+    public async Task A_recording_left_by_a_killed_process_is_finalized_and_cataloged_at_the_next_start()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(root, "dvr", "rec");
+        var tmp = string.Empty;
+        double recorded;
+        try
+        {
+            await using (var node = await ServerProcess.StartAsync(Rules, root))
+            await using (var publisher = Ffmpeg.Publish(node.Rtmp("rec/crash"), size: "320x180"))
+            {
+                await Eventually.TrueAsync(() =>
+                {
+                    tmp = Directory.Exists(folder) ? Directory.GetFiles(folder, "crash.*.flv.tmp").SingleOrDefault() ?? string.Empty : string.Empty;
+                    return tmp.Length > 0 && FlvTags.LastMediaTimestamp(tmp) >= 3000;
+                }, TimeSpan.FromSeconds(60), "3 s recorded into a .tmp");
+                node.Kill();
+                await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            // Killed: nothing was finalized, the .tmp holds what reached the disk.
+            Assert.True(File.Exists(tmp), tmp);
+            Assert.Empty(Directory.GetFiles(folder, "*.flv"));
+            recorded = FlvTags.LastMediaTimestamp(tmp) / 1000.0;
+            Assert.True(recorded >= 3.0, $"{recorded} s in the .tmp");
+            Assert.NotEqual(recorded, FlvTags.MetadataDuration(tmp) ?? 0, 3); // at most the publisher's own onMetaData
+        }
+        catch
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            throw;
+        }
+
+        // The next node on the same storage finishes it before anything records, and catalogs it.
+        await using var again = await TestServer.StartAsync(Rules, root);
+        Assert.False(File.Exists(tmp));
+        var file = Assert.Single(Directory.GetFiles(folder, "crash.*.flv"));
+        Assert.Equal(tmp[..^".tmp".Length], file);
+        Assert.InRange(await DurationAsync(file), recorded - 0.1, recorded + 0.1);
+        Assert.Equal(recorded, FlvTags.MetadataDuration(file)!.Value, 3);
+        var (exit, errors, frames) = await Probe.DecodeAsync(file, 10);
+        Assert.True(exit == 0 && errors.Length == 0, errors);
+        Assert.True(frames >= 70, $"decoded {frames} frames");
+
+        using var http = new HttpClient();
+        var entry = Assert.Single((await ListAsync(http, again, "?app=rec&stream=crash")).EnumerateArray());
+        Assert.Equal(file, entry.GetProperty("file").GetString());
+        Assert.Equal(recorded, entry.GetProperty("duration").GetDouble(), 3);
+        Assert.Equal(new FileInfo(file).Length, entry.GetProperty("size").GetInt64());
     }
 }

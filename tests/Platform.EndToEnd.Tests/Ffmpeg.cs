@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Platform.EndToEnd.Tests;
 
-/// <summary>Runs the real ffmpeg and ffprobe, capturing their output; every run is bounded in time.</summary>
+/// <summary>Runs the real ffmpeg and ffprobe (or another process), capturing their output; every run is bounded in time.</summary>
 public sealed class Ffmpeg : IAsyncDisposable
 {
     private readonly Process _process;
@@ -39,10 +39,13 @@ public sealed class Ffmpeg : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Ends the process at once, without letting it clean up (SIGKILL on Unix); not its children.</summary>
+    public void Kill() => _process.Kill();
+
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Publishes lavfi test video (H.264) and tone (AAC, or MP3) in real time.</summary>
-    public static Ffmpeg Publish(string url, int seconds = 600, string audioCodec = "aac", string size = "320x240", int rate = 25, bool video = true, string[]? videoArgs = null)
+    /// <summary>Publishes lavfi test video (H.264) and tone (AAC, or MP3) in real time; either track can be left out.</summary>
+    public static Ffmpeg Publish(string url, int seconds = 600, string audioCodec = "aac", string size = "320x240", int rate = 25, bool video = true, string[]? videoArgs = null, bool audio = true)
     {
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-re" };
         if (video)
@@ -50,14 +53,23 @@ public sealed class Ffmpeg : IAsyncDisposable
             args.AddRange(["-f", "lavfi", "-i", $"testsrc=size={size}:rate={rate}"]);
         }
 
-        args.AddRange(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]);
+        if (audio)
+        {
+            args.AddRange(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]);
+        }
+
         if (video)
         {
             args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", rate.ToString(), "-pix_fmt", "yuv420p"]);
             args.AddRange(videoArgs ?? []);
         }
 
-        args.AddRange(["-c:a", audioCodec, "-b:a", "64k", "-ar", "44100", "-ac", "2", "-t", seconds.ToString(), "-f", "flv", url]);
+        if (audio)
+        {
+            args.AddRange(["-c:a", audioCodec, "-b:a", "64k", "-ar", "44100", "-ac", "2"]);
+        }
+
+        args.AddRange(["-t", seconds.ToString(), "-f", "flv", url]);
         return Start("ffmpeg", args);
     }
 

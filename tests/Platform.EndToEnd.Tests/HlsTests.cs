@@ -98,4 +98,84 @@ public class HlsTests
         Assert.Contains("Apps:1:Hls:Enabled", worker.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(server.StorageRoot, "hls", "nohls", "s.m3u8")));
     }
+
+    [Fact]
+    public async Task A_20_second_read_of_the_live_playlist_decodes_cleanly_and_segments_last_what_the_playlist_says()
+    {
+        await using var server = await TestServer.StartAsync(FastHls);
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/long"), size: "320x180");
+        using var http = new HttpClient();
+        var playlistUrl = server.Http("live/long.m3u8");
+        await Eventually.TrueAsync(async () => (await HlsPlaylists.GetAsync(http, playlistUrl)).Count >= 3,
+            TimeSpan.FromSeconds(40), "a playlist with 3 segments");
+
+        // ffmpeg follows the live playlist for 20 s of media while the segments it lists are measured.
+        var decode = Probe.DecodeAllAsync(playlistUrl, 20);
+        var measured = new Dictionary<string, (double Listed, double Probed)>(StringComparer.Ordinal);
+        while (!decode.IsCompleted && measured.Count < 12)
+        {
+            foreach (var entry in await HlsPlaylists.GetAsync(http, playlistUrl))
+            {
+                if (!measured.ContainsKey(entry.Uri))
+                {
+                    // On disk: served without ranges, a segment's duration is unknown to ffprobe over HTTP.
+                    measured[entry.Uri] = (entry.Duration, await Probe.DurationAsync(Path.Combine(server.StorageRoot, "hls", "live", entry.Uri)));
+                }
+            }
+
+            await Task.WhenAny(decode, Task.Delay(500));
+        }
+
+        var (exit, errors, frames, seconds) = await decode;
+        Assert.True(exit == 0, errors);
+        Assert.Equal(string.Empty, errors);
+        Assert.InRange(seconds, 19.9, 20.1);
+        Assert.True(frames >= 495, $"decoded {frames} video frames in {seconds:0.00} s");
+        Assert.True(measured.Count >= 8, $"only {measured.Count} segments measured");
+        Assert.All(measured, m => Assert.True(Math.Abs(m.Value.Listed - m.Value.Probed) <= 0.1,
+            $"{m.Key}: EXTINF {m.Value.Listed:0.000} s, ffprobe {m.Value.Probed:0.000} s"));
+    }
+
+    [Fact]
+    public async Task Mp3_audio_only_and_video_only_streams_are_packaged_cut_at_the_fragment_and_decode_cleanly()
+    {
+        // A window longer than the test, so that every playlist still lists its stream's first segment.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>(FastHls) { ["Apps:0:Hls:Window"] = "00:01:00" });
+        await using var mp3 = Ffmpeg.Publish(server.Rtmp("live/mp3"), size: "320x180", audioCodec: "libmp3lame");
+        await using var audioOnly = Ffmpeg.Publish(server.Rtmp("live/audio"), video: false);
+        await using var videoOnly = Ffmpeg.Publish(server.Rtmp("live/video"), size: "320x180", audio: false);
+        using var http = new HttpClient();
+
+        await CheckAsync("mp3", [("video", "h264"), ("audio", "mp3")], [0x1B, 0x03]); // MPEG-1 layer III at 44.1 kHz
+        await CheckAsync("audio", [("audio", "aac")], [0x0F]); // no keyframes: cut on time, at the first frame past the fragment
+        await CheckAsync("video", [("video", "h264")], [0x1B]);
+
+        async Task CheckAsync(string stream, (string Type, string Codec)[] expected, byte[] streamTypes)
+        {
+            var playlistUrl = server.Http($"live/{stream}.m3u8");
+            IReadOnlyList<HlsPlaylists.Entry> segments = [];
+            await Eventually.TrueAsync(async () => (segments = await HlsPlaylists.GetAsync(http, playlistUrl)).Count >= 3,
+                TimeSpan.FromSeconds(40), $"{stream}: a playlist with 3 segments");
+            Assert.All(segments, s => Assert.InRange(s.Duration, 1.0, 1.05)); // 1 s fragments; GOP 1 s, AAC frames 23 ms
+
+            // The first segment stands on its own: the tables it opens with announce every track (a player
+            // reads those), ffprobe finds them and measures the duration the playlist says.
+            Assert.Equal($"{stream}-0.ts", segments[0].Uri);
+            var first = server.Http("live/" + segments[0].Uri);
+            Assert.Equal(streamTypes, TsTables.FirstPmtStreamTypes(await http.GetByteArrayAsync(first)));
+            foreach (var url in new[] { first, playlistUrl })
+            {
+                var streams = await Probe.StreamsAsync(url);
+                Assert.Equal(expected.Order(), streams.Select(s => (s.CodecType, s.CodecName)).Order());
+            }
+
+            // Measured on disk: served without ranges, a segment's duration is unknown to ffprobe over HTTP.
+            var duration = await Probe.DurationAsync(Path.Combine(server.StorageRoot, "hls", "live", segments[0].Uri));
+            Assert.True(Math.Abs(duration - segments[0].Duration) <= 0.1, $"{stream}: {segments[0].Uri} lasts {duration:0.000} s, EXTINF {segments[0].Duration} s");
+            var (exit, errors, frames, seconds) = await Probe.DecodeAllAsync(playlistUrl, 3);
+            Assert.True(exit == 0 && errors.Length == 0, $"{stream}: {errors}");
+            Assert.True(seconds >= 2.9, $"{stream}: decoded {seconds:0.00} s");
+            Assert.True(frames >= (expected.Any(e => e.Type == "video") ? 70 : 0), $"{stream}: {frames} video frames");
+        }
+    }
 }

@@ -31,19 +31,48 @@ public static partial class Probe
         return list;
     }
 
-    /// <summary>Decodes <paramref name="seconds"/> of the URL; returns ffmpeg's error output (empty when clean).</summary>
+    /// <summary>Decodes <paramref name="seconds"/> of the URL's video; returns ffmpeg's error output (empty when clean).</summary>
     public static async Task<(int Exit, string Errors, int Frames)> DecodeAsync(string url, int seconds, TimeSpan? timeout = null)
     {
+        var result = await DecodeStreamsAsync(url, seconds, ["-map", "0:v?"], timeout);
+        return (result.Exit, result.Errors, result.Frames);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="seconds"/> of the URL's video and audio: ffmpeg's exit code, its error output
+    /// (empty when clean), the video frames decoded and the output time reached in seconds.
+    /// </summary>
+    /// <paramref name="inputOptions"/> go before the input; <paramref name="level"/> is ffmpeg's log level (what it prints counts as errors).
+    public static Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeAllAsync(
+        string url, int seconds, TimeSpan? timeout = null, string[]? inputOptions = null, string level = "error") =>
+        DecodeStreamsAsync(url, seconds, ["-map", "0:v?", "-map", "0:a?"], timeout, inputOptions, level);
+
+    /// <summary>ffprobe's <c>format=duration</c> of a file or URL, in seconds.</summary>
+    public static async Task<double> DurationAsync(string url)
+    {
+        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", url], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0 && stderr.Length == 0, $"ffprobe {url}: {stderr}");
+        return double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<(int Exit, string Errors, int Frames, double Seconds)> DecodeStreamsAsync(
+        string url, int seconds, string[] maps, TimeSpan? timeout, string[]? inputOptions = null, string level = "error")
+    {
         var (exit, _, stderr) = await Ffmpeg.RunAsync("ffmpeg",
-            ["-hide_banner", "-nostats", "-v", "error", "-rw_timeout", "15000000", "-i", url, "-t", seconds.ToString(), "-map", "0:v?", "-f", "null", "-progress", "pipe:2", "-"],
+            ["-hide_banner", "-nostats", "-v", level, "-rw_timeout", "15000000", .. inputOptions ?? [], "-i", url, "-t", seconds.ToString(), .. maps, "-f", "null", "-progress", "pipe:2", "-"],
             timeout ?? TimeSpan.FromSeconds(seconds + 40));
         var frames = 0;
+        var time = 0.0;
         var errors = new List<string>();
         foreach (var line in stderr.Split('\n'))
         {
             if (line.StartsWith("frame=", StringComparison.Ordinal))
             {
                 frames = int.Parse(line[6..].Trim());
+            }
+            else if (line.StartsWith("out_time_us=", StringComparison.Ordinal) && long.TryParse(line[12..].Trim(), out var us))
+            {
+                time = us / 1e6;
             }
             else if (ProgressLine().IsMatch(line))
             {
@@ -55,6 +84,6 @@ public static partial class Probe
             }
         }
 
-        return (exit, string.Join('\n', errors), frames);
+        return (exit, string.Join('\n', errors), frames, time);
     }
 }

@@ -121,7 +121,7 @@ public sealed class TestServer : IAsyncDisposable
         }
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = new List<TcpListener>();
         for (var i = 0; i < count; i++)

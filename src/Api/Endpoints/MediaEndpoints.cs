@@ -125,6 +125,7 @@ public static class MediaEndpoints
 
             response.ContentType = playlist ? PlaylistType : "video/mp2t";
             var length = new FileInfo(file).Length;
+            response.ContentLength = length; // segments are complete files (renamed into place): a player sees their size
             await response.SendFileAsync(file, context.RequestAborted);
             session?.Served(length);
         }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
@@ -47,6 +48,10 @@ public static class AkkaSetup
                 {
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
+                    foreach (var recovered in provider.GetRequiredService<RecoveredRecordings>())
+                    {
+                        catalog.Tell(recovered);
+                    }
                 })
                 .AddStartup((system, registry) =>
                 {

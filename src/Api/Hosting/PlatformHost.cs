@@ -96,6 +96,8 @@ public static class PlatformHost
             var rules = sp.GetRequiredService<AppRules>();
             return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>());
         });
+        var recoveredRecordings = new RecoveredRecordings();
+        services.AddSingleton(recoveredRecordings);
         services.AddPlatformAkka(options, streams);
 
         // HTTP callbacks' notifications, registered before the listeners so they are sent while those stop.
@@ -134,12 +136,22 @@ public static class PlatformHost
             startupLog.LogError("{Key} = {Folder} cannot be written ({Problem}): streams it covers play, but are not packaged or recorded", key, folder, problem);
         }
 
-        // Recordings a crash left as .tmp are finalized up to their last complete tag before anything records.
-        foreach (var root in options.EffectiveApps.Where(r => r.Enabled && r.Dvr.Enabled).Select(r => Path.GetFullPath(r.Dvr.Path, Path.GetFullPath(options.Storage.Root))).Distinct())
+        // Recordings a crash left as .tmp are finalized up to their last complete tag before anything records
+        // (in every enabled rule's folder: an operator can record any stream), and go to the catalog at start.
+        var planner = app.Services.GetRequiredService<AppRules>().Planner;
+        foreach (var root in planner.DvrFolders())
         {
             foreach (var recovered in Workers.Dvr.DvrRecovery.FinalizeLeftovers(root))
             {
                 startupLog.LogWarning("recovered recording {File} ({Duration:0.0} s, {Size} bytes) left unfinished by a previous run", recovered.Path, recovered.Duration.TotalSeconds, recovered.Size);
+                if (planner.RecordingStream(recovered.Path) is { } stream)
+                {
+                    recoveredRecordings.Add(new DvrFileClosed(stream, recovered.Path, recovered.Start, recovered.Duration, recovered.Size));
+                }
+                else
+                {
+                    startupLog.LogWarning("recovered recording {File} is not cataloged: no rule's Dvr:Path and Dvr:File give its name", recovered.Path);
+                }
             }
         }
 
@@ -157,6 +169,9 @@ public static class PlatformHost
         return api;
     }
 }
+
+/// <summary>Recordings finished at start-up from a previous run's leftovers, for the catalog to add once it runs.</summary>
+public sealed class RecoveredRecordings : List<DvrFileClosed>;
 
 /// <summary>Marks the node ready once the RTMP listener and Kestrel are open.</summary>
 internal sealed class ReadinessProbe(RtmpServer rtmp, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService

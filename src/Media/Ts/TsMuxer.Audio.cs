@@ -63,7 +63,7 @@ public sealed partial class TsMuxer
         var payload = new PesPayload(header[..headerLength], adts, [], frame, 0, hevc: false);
         var carriesPcr = !HasVideo;
         TsPacket.WritePes(
-            output, AudioPid, ref _audioCounter, ref payload, headerLength + esLength, carriesPcr ? pts : -1, carriesPcr);
+            output, AudioPid, ref _audioCounter, ref payload, headerLength + esLength, carriesPcr ? pts : -1, carriesPcr, TakeDiscontinuity(AudioPid));
         return true;
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class TsMuxer
 
     private void WritePat(IBufferWriter<byte> output)
     {
-        var section = BeginSection(output, PatPid, ref _patCounter);
+        var section = BeginSection(output, PatPid, ref _patCounter, TakeDiscontinuity(PatPid));
         section[0] = PatTableId;
         WriteSectionLength(section, 13);
         BinaryPrimitives.WriteUInt16BigEndian(section[3..], TransportStreamId);
@@ -36,7 +36,7 @@ public sealed partial class TsMuxer
 
     private void WritePmt(IBufferWriter<byte> output)
     {
-        var section = BeginSection(output, PmtPid, ref _pmtCounter);
+        var section = BeginSection(output, PmtPid, ref _pmtCounter, TakeDiscontinuity(PmtPid));
         var streams = (HasVideo ? 1 : 0) + (HasAudio ? 1 : 0);
         section[0] = PmtTableId;
         WriteSectionLength(section, 13 + (5 * streams));
@@ -62,13 +62,23 @@ public sealed partial class TsMuxer
         _pmtWritten = true;
     }
 
-    /// <summary>Opens a packet with payload_unit_start and pointer_field 0; returns the span for the section.</summary>
-    private static Span<byte> BeginSection(IBufferWriter<byte> output, int pid, ref byte counter)
+    /// <summary>
+    /// Opens a packet with payload_unit_start and pointer_field 0 (behind a 2-byte adaptation field with the
+    /// discontinuity_indicator when <paramref name="discontinuity"/>); returns the span for the section.
+    /// </summary>
+    private static Span<byte> BeginSection(IBufferWriter<byte> output, int pid, ref byte counter, bool discontinuity)
     {
         var packet = output.GetSpan(PacketSize)[..PacketSize];
-        TsPacket.WriteHeader(packet, pid, unitStart: true, hasAdaptationField: false, ref counter);
-        packet[4] = 0; // pointer_field
-        return packet[5..];
+        TsPacket.WriteHeader(packet, pid, unitStart: true, hasAdaptationField: discontinuity, ref counter);
+        var offset = TsPacket.HeaderLength;
+        if (discontinuity)
+        {
+            TsPacket.WriteAdaptationField(packet.Slice(offset, 2), pcr: -1, randomAccess: false, discontinuity: true);
+            offset += 2;
+        }
+
+        packet[offset] = 0; // pointer_field
+        return packet[(offset + 1)..];
     }
 
     /// <summary>Appends the CRC after <paramref name="length"/> section bytes, pads with 0xFF and commits the packet.</summary>

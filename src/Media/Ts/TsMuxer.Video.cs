@@ -41,7 +41,7 @@ public sealed partial class TsMuxer
         var headerLength = PesHeader.Write(header, PesHeader.VideoStreamId, pts, dts, esLength, unbounded: true);
         var payload = new PesPayload(header[..headerLength], aud, parameterSets, nalUnits, _nalLengthSize, hevc);
         TsPacket.WritePes(
-            output, VideoPid, ref _videoCounter, ref payload, headerLength + esLength, pcr: dts, tag.IsKeyFrame);
+            output, VideoPid, ref _videoCounter, ref payload, headerLength + esLength, pcr: dts, tag.IsKeyFrame, TakeDiscontinuity(VideoPid));
         return true;
     }
 

@@ -31,6 +31,7 @@ public sealed partial class TsMuxer
     private byte _videoCounter;
     private byte _audioCounter;
     private byte _pmtVersion;
+    private int _discontinuities; // bit per PID (PidBit) whose next packet carries the discontinuity_indicator
     private bool _pmtWritten;
 
     /// <summary>The configured video codec: <see cref="VideoCodec.Other"/> until a sequence header is set.</summary>
@@ -127,6 +128,41 @@ public sealed partial class TsMuxer
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Restarts the continuity counters of every PID at 0, so that what is written next depends only on what
+    /// is written next, not on how much was written before: deterministic HLS calls it at each segment, so
+    /// two muxers that joined a stream at different points write byte-identical segments. The next packet of
+    /// each PID carries the discontinuity_indicator, which tells a reader that concatenates the output that
+    /// its counter may not follow (without it, ffmpeg flags the first frame after the jump as corrupt). On the
+    /// video PID, the PCR PID, that is formally also a new time base: its PCR, in that same packet, continues
+    /// the old one. The PMT version is left as it is: it changes only with the streams.
+    /// </summary>
+    public void ResetContinuityCounters()
+    {
+        _patCounter = 0;
+        _pmtCounter = 0;
+        _videoCounter = 0;
+        _audioCounter = 0;
+        _discontinuities = PidBit(PatPid) | PidBit(PmtPid) | PidBit(VideoPid) | PidBit(AudioPid);
+    }
+
+    private static int PidBit(int pid) => pid switch
+    {
+        PatPid => 1,
+        PmtPid => 2,
+        VideoPid => 4,
+        _ => 8,
+    };
+
+    /// <summary>Whether the PID's next packet carries the discontinuity_indicator (once).</summary>
+    private bool TakeDiscontinuity(int pid)
+    {
+        var bit = PidBit(pid);
+        var pending = (_discontinuities & bit) != 0;
+        _discontinuities &= ~bit;
+        return pending;
     }
 
     private byte VideoStreamType => VideoCodec == VideoCodec.Hevc ? TsStreamType.Hevc : TsStreamType.H264;

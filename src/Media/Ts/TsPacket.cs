@@ -5,7 +5,8 @@ namespace Platform.Media.Ts;
 /// <summary>
 /// Splits a PES packet into 188-byte transport packets written straight into the output's spans. The
 /// first packet may carry an adaptation field with random_access_indicator and a PCR; the last one is
-/// padded with adaptation field stuffing. Continuity counters advance per packet (4 bits, wrapping).
+/// padded with adaptation field stuffing. Continuity counters advance per packet (4 bits, wrapping); the
+/// first packet can mark that its counter does not follow the previous one (discontinuity_indicator).
 /// </summary>
 internal static class TsPacket
 {
@@ -14,6 +15,7 @@ internal static class TsPacket
     public const int HeaderLength = 4;
     public const int PayloadCapacity = Size - HeaderLength;
 
+    private const byte DiscontinuityFlag = 0x80;
     private const byte RandomAccessFlag = 0x40;
     private const byte PcrFlag = 0x10;
     private const int PcrLength = 6;
@@ -21,14 +23,14 @@ internal static class TsPacket
     /// <summary>Writes <paramref name="length"/> bytes of <paramref name="payload"/>; <paramref name="pcr"/> &lt; 0 for none.</summary>
     public static void WritePes(
         IBufferWriter<byte> output, int pid, ref byte continuityCounter, ref PesPayload payload, int length,
-        long pcr, bool randomAccess)
+        long pcr, bool randomAccess, bool discontinuity = false)
     {
         var remaining = length;
         var first = true;
         while (remaining > 0)
         {
             var packet = output.GetSpan(Size)[..Size];
-            var hasFlags = first && (pcr >= 0 || randomAccess);
+            var hasFlags = first && (pcr >= 0 || randomAccess || discontinuity);
             var flagsLength = hasFlags ? 2 + (pcr >= 0 ? PcrLength : 0) : 0;
             var space = PayloadCapacity - flagsLength;
             var take = Math.Min(space, remaining);
@@ -37,7 +39,7 @@ internal static class TsPacket
             if (adaptationLength > 0)
             {
                 WriteAdaptationField(
-                    packet.Slice(HeaderLength, adaptationLength), hasFlags && pcr >= 0 ? pcr : -1, hasFlags && randomAccess);
+                    packet.Slice(HeaderLength, adaptationLength), hasFlags && pcr >= 0 ? pcr : -1, hasFlags && randomAccess, hasFlags && discontinuity);
             }
 
             var written = payload.Fill(packet.Slice(HeaderLength + adaptationLength, take));
@@ -66,7 +68,7 @@ internal static class TsPacket
     /// An adaptation field filling <paramref name="field"/> exactly: its length byte, then (when there is room)
     /// the flags, the PCR if <paramref name="pcr"/> &gt;= 0, and 0xFF stuffing.
     /// </summary>
-    public static void WriteAdaptationField(Span<byte> field, long pcr, bool randomAccess)
+    public static void WriteAdaptationField(Span<byte> field, long pcr, bool randomAccess, bool discontinuity = false)
     {
         field[0] = (byte)(field.Length - 1);
         if (field.Length == 1)
@@ -74,7 +76,7 @@ internal static class TsPacket
             return; // a single stuffing byte: adaptation_field_length 0
         }
 
-        var flags = (byte)((randomAccess ? RandomAccessFlag : 0) | (pcr >= 0 ? PcrFlag : 0));
+        var flags = (byte)((discontinuity ? DiscontinuityFlag : 0) | (randomAccess ? RandomAccessFlag : 0) | (pcr >= 0 ? PcrFlag : 0));
         field[1] = flags;
         var offset = 2;
         if (pcr >= 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Platform.Streams;
 
 namespace Platform.Workers.Dvr;
@@ -80,6 +81,85 @@ public static class DvrPathTemplate
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// The reverse of <see cref="Expand(string, string, string, string, string, DateTimeOffset)"/>: whether
+    /// <paramref name="path"/> is a name the template could have produced under <paramref name="root"/>, and if
+    /// so the vhost, app and stream it was made for. A variable the template does not use comes back null.
+    /// Used to put recordings recovered after a crash (whose stream is known only from their name) in the catalog.
+    /// </summary>
+    public static bool TryMatch(string template, string root, string path, out string? vhost, out string? app, out string? stream)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(template);
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        vhost = app = stream = null;
+
+        // Normalized like an expanded name is ('.' and '..' segments resolved against the root); names never
+        // hold a separator, so a variable stays within its segment.
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var fullTemplate = Path.GetFullPath(template, fullRoot);
+        var pattern = new StringBuilder("^");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        while (i < fullTemplate.Length)
+        {
+            var open = fullTemplate.IndexOf('[', i);
+            var close = open < 0 ? -1 : fullTemplate.IndexOf(']', open + 1);
+            if (close < 0)
+            {
+                pattern.Append(Regex.Escape(fullTemplate[i..]));
+                break;
+            }
+
+            pattern.Append(Regex.Escape(fullTemplate[i..open]));
+            var name = fullTemplate[(open + 1)..close];
+            var variable = VariablePattern(name, seen);
+            if (variable is null)
+            {
+                pattern.Append(Regex.Escape("["));
+                i = open + 1;
+                continue;
+            }
+
+            pattern.Append(variable);
+            i = close + 1;
+        }
+
+        pattern.Append('$');
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? RegexOptions.IgnoreCase : RegexOptions.None;
+        var match = Regex.Match(Path.GetFullPath(path), pattern.ToString(), comparison | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        vhost = match.Groups["vhost"].Success ? match.Groups["vhost"].Value : null;
+        app = match.Groups["app"].Success ? match.Groups["app"].Value : null;
+        stream = match.Groups["stream"].Success ? match.Groups["stream"].Value : null;
+        return (vhost is null || StreamKey.IsValidName(vhost)) && (app is null || StreamKey.IsValidName(app)) && (stream is null || StreamKey.IsValidName(stream));
+    }
+
+    /// <summary>The regular expression a variable expands to (a back-reference when a name repeats); null if not a variable.</summary>
+    private static string? VariablePattern(string name, HashSet<string> seen)
+    {
+        switch (name)
+        {
+            case "vhost" or "app" or "stream":
+                var separators = Regex.Escape(new string([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar]));
+                return seen.Add(name) ? $"(?<{name}>[^{separators}]+?)" : $"\\k<{name}>";
+            case "2006":
+                return "[0-9]{4}";
+            case "01" or "02" or "15" or "04" or "05":
+                return "[0-9]{2}";
+            case "999":
+                return "[0-9]{3}";
+            case "timestamp":
+                return "-?[0-9]+";
+            default:
+                return null;
+        }
     }
 
     private static bool TryAppendVariable(

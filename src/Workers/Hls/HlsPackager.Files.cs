@@ -23,6 +23,12 @@ public sealed partial class HlsPackager
         _segmentStartMs = startMs;
         _segmentSequence = sequence;
         _segment = new FileStream(_segmentTemp, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024);
+        if (_settings.Deterministic)
+        {
+            // A segment's bytes must not depend on when this packager joined the stream.
+            _muxer.ResetContinuityCounters();
+        }
+
         _muxer.WriteTables(_buffer);
         _segment.Write(_buffer.WrittenSpan);
         _buffer.Clear();

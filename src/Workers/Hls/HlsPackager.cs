@@ -75,6 +75,7 @@ public sealed partial class HlsPackager
                 }
 
                 _publisherId = publisher ?? _publisherId;
+                var ended = publisher is null; // read before draining: every frame of an ended publish is queued
                 while (queue.TakeBatch(batch) > 0)
                 {
                     foreach (var frame in batch)
@@ -84,6 +85,13 @@ public sealed partial class HlsPackager
                     }
 
                     batch.Clear();
+                }
+
+                if (ended)
+                {
+                    // The publish ended (the hub woke us) and everything it sent is written: publish the
+                    // open segment rather than leave it unlisted until the cleanup deletes it.
+                    PublisherLeft();
                 }
             }
         }
@@ -97,7 +105,7 @@ public sealed partial class HlsPackager
     }
 
     /// <summary>The publisher left: close the open segment so the playlist holds everything received.</summary>
-    public void PublisherLeft() => CloseSegment(_lastMs);
+    private void PublisherLeft() => CloseSegment(_lastMs);
 
     /// <summary>Removes the playlist and every segment (after the cleanup delay, or when the stream goes).</summary>
     public void DeleteAll()
@@ -136,8 +144,15 @@ public sealed partial class HlsPackager
             return;
         }
 
-        var ms = Extend(frame.Timestamp);
         var isVideo = frame.Kind == FrameKind.Video;
+        if (!isVideo && !_muxer.HasAudio)
+        {
+            // MP3 has no sequence header: its first frame configures the audio, here rather than inside a
+            // segment, so that the tables opening every segment (the first too) announce the audio track.
+            _muxer.SetAudioSequenceHeader(payload);
+        }
+
+        var ms = Extend(frame.Timestamp);
         _cutter ??= new SegmentCutter((long)_settings.Fragment.TotalMilliseconds, hasVideo: _muxer.HasVideo, _settings.Deterministic, FirstSequence());
         switch (_cutter.Offer(isVideo, frame.IsKeyFrame, ms))
         {

@@ -142,6 +142,43 @@ public sealed class WorkerPlanner
         return problems;
     }
 
+    /// <summary>
+    /// The DVR folders of the enabled rules, where recordings (by rule or started by an operator) are written:
+    /// the folders to finish leftovers in at start-up.
+    /// </summary>
+    public IReadOnlyList<string> DvrFolders() =>
+        _rules.Where(r => r.Enabled).Select(r => FolderOf(r.Dvr.Path)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The stream a recording file was made for, read back from its name: the first enabled rule whose DVR
+    /// folder and file template could have produced <paramref name="path"/>, and that covers the stream the name
+    /// gives. A variable missing from the template is taken from the rule when its pattern is a plain name (the
+    /// default vhost for the vhost). Null when no rule fits.
+    /// </summary>
+    public StreamKey? RecordingStream(string path)
+    {
+        for (var i = 0; i < _rules.Count; i++)
+        {
+            var rule = _rules[i];
+            if (!rule.Enabled || !Dvr.DvrPathTemplate.TryMatch(rule.Dvr.File, FolderOf(rule.Dvr.Path), path, out var vhost, out var app, out var stream))
+            {
+                continue;
+            }
+
+            vhost ??= IsPlainName(rule.Vhost) && rule.Vhost != "default" ? rule.Vhost : StreamKey.DefaultVhost;
+            app ??= IsPlainName(rule.App) ? rule.App : null;
+            stream ??= IsPlainName(rule.Stream) ? rule.Stream : null;
+            if (app is not null && stream is not null && FindRule(new StreamKey(vhost, app, stream)) == i)
+            {
+                return new StreamKey(vhost, app, stream);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsPlainName(string pattern) => pattern.IndexOfAny(['*', '?']) < 0;
+
     private string FolderOf(string path) => System.IO.Path.GetFullPath(path, System.IO.Path.GetFullPath(_storageRoot));
 
     private static bool VhostMatches(AppRule rule, string vhost) =>

@@ -52,6 +52,20 @@ public sealed class TsFfmpegTests : IDisposable
     }
 
     [Fact]
+    public async Task Counters_restarted_at_every_keyframe_are_read_by_ffmpeg_without_a_warning()
+    {
+        // Deterministic HLS restarts the counters at each segment; a reader that concatenates segments must
+        // not take the jump for lost packets (ffmpeg, at warning level: "corrupt input packet").
+        var flv = Path.Combine(_folder.FullName, "in.flv");
+        var ts = Path.Combine(_folder.FullName, "out.ts");
+        await Run("ffmpeg", [.. FfmpegArgs("h264 aac"), flv]);
+        var written = Mux(await File.ReadAllBytesAsync(flv), resetAtKeyframes: true);
+        Assert.Equal(4, TsTestReader.Packets(written).Count(p => p.Pid == TsMuxer.VideoPid && p.Discontinuity && p.Counter == 0));
+        await File.WriteAllBytesAsync(ts, written);
+        await Run("ffmpeg", ["-v", "warning", "-i", ts, "-f", "null", "-"]);
+    }
+
+    [Fact]
     public async Task Hevc_tag_bodies_muxed_to_ts_decode_cleanly()
     {
         var raw = Path.Combine(_folder.FullName, "in.hevc");
@@ -96,8 +110,11 @@ public sealed class TsFfmpegTests : IDisposable
         return [.. args];
     }
 
-    /// <summary>Tables before the first frame and again before every keyframe, as an HLS segmenter would.</summary>
-    private static byte[] Mux(byte[] flv)
+    /// <summary>
+    /// Tables before the first frame and again before every keyframe, as an HLS segmenter would (restarting
+    /// the continuity counters there if <paramref name="resetAtKeyframes"/>, as deterministic HLS does).
+    /// </summary>
+    private static byte[] Mux(byte[] flv, bool resetAtKeyframes = false)
     {
         var muxer = new TsMuxer();
         using var output = new PooledBufferWriter(1 << 16);
@@ -123,6 +140,11 @@ public sealed class TsFfmpegTests : IDisposable
 
                 if (!tablesWritten || (body[0] >> 4) == 1)
                 {
+                    if (resetAtKeyframes)
+                    {
+                        muxer.ResetContinuityCounters();
+                    }
+
                     muxer.WriteTables(output);
                     tablesWritten = true;
                 }

@@ -47,6 +47,76 @@ public class TsStreamTests
     }
 
     [Fact]
+    public void With_counters_reset_per_segment_a_muxer_that_joined_later_writes_the_same_segment_bytes()
+    {
+        var random = new Random(7);
+        var frames = Enumerable.Range(0, 75).Select(i => (
+            Video: Avc(i % 25 == 0, 0, Nal(1 + random.Next(3000), i % 25 == 0 ? (byte)0x65 : (byte)0x41)),
+            Audio: (byte[])[0xAF, 0x01, .. Nal(1 + random.Next(400), 0x21)])).ToArray();
+        byte[] Segment(TsMuxer muxer, int from, int to, bool reset)
+        {
+            using var output = new PooledBufferWriter(64);
+            if (reset)
+            {
+                muxer.ResetContinuityCounters();
+            }
+
+            muxer.WriteTables(output);
+            for (var i = from; i < to; i++)
+            {
+                Assert.True(muxer.WriteVideo(output, (uint)(i * 40), frames[i].Video));
+                Assert.True(muxer.WriteAudio(output, (uint)(i * 40) + 5, frames[i].Audio));
+            }
+
+            return output.WrittenSpan.ToArray();
+        }
+
+        static TsMuxer Configured()
+        {
+            var muxer = new TsMuxer();
+            muxer.SetVideoSequenceHeader(Samples.AvcHigh31_720pTag);
+            muxer.SetAudioSequenceHeader(Samples.AacLc44100StereoTag);
+            return muxer;
+        }
+
+        foreach (var reset in new[] { false, true })
+        {
+            // The early muxer wrote segments 0 and 1 before, the late one joined at segment 2.
+            var early = Configured();
+            var late = Configured();
+            Segment(early, 0, 25, reset);
+            Segment(early, 25, 50, reset);
+            var fromEarly = Segment(early, 50, 75, reset);
+            var fromLate = Segment(late, 50, 75, reset);
+            if (reset)
+            {
+                Assert.Equal(fromEarly, fromLate);
+                var packets = TsTestReader.Packets(fromEarly);
+                Assert.All(packets.GroupBy(p => p.Pid), g =>
+                {
+                    // Each PID restarts at 0 and says so in its first packet, and only there.
+                    Assert.Equal(0, g.First().Counter);
+                    Assert.True(g.First().Discontinuity, $"PID 0x{g.Key:X}");
+                    Assert.DoesNotContain(g.Skip(1), p => p.Discontinuity);
+                });
+                Assert.Equal([TsMuxer.PatPid, TsMuxer.VideoPid, TsMuxer.AudioPid, TsMuxer.PmtPid], packets.Select(p => p.Pid).Distinct().Order());
+
+                // Behind the adaptation field, the tables and frames are what they are without the reset.
+                Assert.Equal(TsGolden.FfmpegPat[4..], packets[0].Payload[..(TsGolden.FfmpegPat.Length - 4)]);
+                Assert.Equal(TsGolden.FfmpegPmtH264Aac[4..], packets[1].Payload[..(TsGolden.FfmpegPmtH264Aac.Length - 4)]);
+                var pes = TsTestReader.Pes(fromEarly);
+                Assert.Equal(50, pes.Count);
+                Assert.True(pes[0].RandomAccess);
+                Assert.Equal(pes[0].Pts, pes[0].Pcr); // the keyframe, composition time 0
+            }
+            else
+            {
+                Assert.NotEqual(fromEarly, fromLate); // the counters carried over
+            }
+        }
+    }
+
+    [Fact]
     public void Muxing_frames_allocates_nothing()
     {
         var muxer = new TsMuxer();

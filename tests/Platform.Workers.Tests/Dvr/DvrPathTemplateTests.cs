@@ -59,4 +59,32 @@ public sealed class DvrPathTemplateTests
     {
         Assert.Throws<ArgumentException>(() => DvrPathTemplate.Expand(template, Root, "v", app, stream, Time));
     }
+
+    [Theory]
+    [InlineData("[app]/[stream].[2006][01][02]-[15][04][05]-[999].flv", "live", "cam")]
+    [InlineData("[app]/[stream].[2006][01][02]-[15][04][05]-[999].flv", "live", "cam.2024-a.b")]
+    [InlineData("./data/dvr/[app]/[stream].[2006][01][02]-[15][04][05].flv", "my-app", "cam-1")]
+    [InlineData("data/[vhost]/[app]/[stream]-[timestamp].flv", "live", "cam")]
+    [InlineData("[app]/../[stream]/[stream]-[app].flv", "live", "cam")]
+    [InlineData("/srv/platform/abs/[app]/[unknown]-[stream].flv", "live", "cam")]
+    public void Matching_an_expanded_name_gives_back_the_stream(string template, string app, string stream)
+    {
+        var path = DvrPathTemplate.Expand(template, Root, "vh", app, stream, Time);
+        Assert.True(DvrPathTemplate.TryMatch(template, Root, path, out var vhost, out var matchedApp, out var matchedStream), path);
+        Assert.Equal(template.Contains("[vhost]", StringComparison.Ordinal) ? "vh" : null, vhost);
+        Assert.Equal(app, matchedApp);
+        Assert.Equal(stream, matchedStream);
+    }
+
+    [Theory]
+    [InlineData("[app]/[stream].[2006][01][02].flv", "/srv/platform/live/cam.2024030.flv")] // a digit short
+    [InlineData("[app]/[stream].[2006][01][02].flv", "/srv/platform/live/cam.20240305.flv.tmp")]
+    [InlineData("[app]/[stream].[2006][01][02].flv", "/srv/platform/cam.20240305.flv")] // no app folder
+    [InlineData("[app]/[stream].[2006][01][02].flv", "/srv/other/live/cam.20240305.flv")] // another root
+    [InlineData("[app]/[stream]-[stream].flv", "/srv/platform/live/cam-cat.flv")] // the same variable differs
+    [InlineData("rec/[stream].flv", "/srv/platform/live/cam.flv")]
+    public void A_name_the_template_cannot_make_does_not_match(string template, string path)
+    {
+        Assert.False(DvrPathTemplate.TryMatch(template, Root, path, out _, out _, out _));
+    }
 }

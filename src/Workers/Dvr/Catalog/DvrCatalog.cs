@@ -20,7 +20,7 @@ public sealed record DvrList(IReadOnlyList<DvrEntry> Entries);
 /// <summary>
 /// The node's catalog of recordings, persisted with Akka.Persistence (SQLite by default): every
 /// <see cref="DvrFileClosed"/> on the event stream becomes a <see cref="DvrRecorded"/> event, replayed at
-/// start, so the list survives restarts.
+/// start, so the list survives restarts. Recordings recovered from a crash at start-up are told to it directly.
 /// </summary>
 public sealed class DvrCatalogActor : ReceivePersistentActor
 {
@@ -32,6 +32,11 @@ public sealed class DvrCatalogActor : ReceivePersistentActor
         Recover<DvrRecorded>(e => _entries.Add(e.Entry));
         Command<DvrFileClosed>(m =>
         {
+            if (_entries.Exists(e => e.File == m.Path))
+            {
+                return; // already listed (a file is announced once, but a recovered one may be offered again)
+            }
+
             var entry = new DvrEntry(m.Stream.Vhost, m.Stream.App, m.Stream.Stream, m.Path, m.Start, m.Duration.TotalSeconds, m.Size);
             Persist(new DvrRecorded(entry), e => _entries.Add(e.Entry));
         });

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Net;
+
+namespace Platform.EndToEnd.Tests;
+
+/// <summary>Reads HLS media playlists as a player does: the segments' URIs and EXTINF durations.</summary>
+public static class HlsPlaylists
+{
+    public sealed record Entry(string Uri, double Duration);
+
+    public static IReadOnlyList<Entry> Parse(string text)
+    {
+        var entries = new List<Entry>();
+        double? duration = null;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            {
+                var value = line["#EXTINF:".Length..].Split(',')[0];
+                duration = double.Parse(value, CultureInfo.InvariantCulture);
+            }
+            else if (line.Length > 0 && !line.StartsWith('#'))
+            {
+                Assert.True(duration.HasValue, $"segment {line} without #EXTINF");
+                entries.Add(new Entry(line, duration.Value));
+                duration = null;
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>The playlist's segments; empty while it does not exist yet.</summary>
+    public static async Task<IReadOnlyList<Entry>> GetAsync(HttpClient http, string url)
+    {
+        using var response = await http.GetAsync(url);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        return Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// True once a playlist on disk is final: its publisher is gone, no segment or playlist is being written
+    /// and it lists every segment in its folder (nothing was closed after the playlist was last written).
+    /// </summary>
+    public static bool IsSettled(string playlistPath, string segmentPattern)
+    {
+        var folder = Path.GetDirectoryName(playlistPath)!;
+        if (!File.Exists(playlistPath) || Directory.GetFiles(folder, "*.tmp").Length > 0)
+        {
+            return false;
+        }
+
+        var listed = Parse(File.ReadAllText(playlistPath)).Select(e => e.Uri).ToHashSet(StringComparer.Ordinal);
+        return Directory.GetFiles(folder, segmentPattern).All(f => listed.Contains(Path.GetFileName(f)));
+    }
+}
