@@ -41,7 +41,23 @@ public static class HlsPlaylists
         }
 
         response.EnsureSuccessStatusCode();
-        return Parse(await response.Content.ReadAsStringAsync());
+        var text = await response.Content.ReadAsStringAsync();
+        if (text.Contains("#EXT-X-STREAM-INF", StringComparison.Ordinal))
+        {
+            // A viewer's first request gets a master playlist naming its session's media playlist.
+            var variant = text.Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.StartsWith('#'));
+            using var media = await http.GetAsync(new Uri(new Uri(url), variant));
+            if (media.StatusCode == HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+
+            media.EnsureSuccessStatusCode();
+            text = await media.Content.ReadAsStringAsync();
+        }
+
+        // Segment names without the session's query, so that playlists of different viewers or nodes compare.
+        return [.. Parse(text).Select(e => e with { Uri = e.Uri.Split('?')[0] })];
     }
 
     /// <summary>
