@@ -8,7 +8,11 @@ public static class EndpointMapping
     public static void MapPlatformEndpoints(this WebApplication app, PlatformOptions options)
     {
         app.MapWhen(c => c.Connection.LocalPort == options.Http.Port, media => media.UseRouting().UseEndpoints(e => e.MapMediaEndpoints()));
-        app.MapWhen(c => c.Connection.LocalPort == options.Api.Port, api => api.UseRouting().UseEndpoints(e => e.MapApiEndpoints()));
+        app.MapWhen(c => c.Connection.LocalPort == options.Api.Port, api => api.UseRouting().UseEndpoints(e =>
+        {
+            e.MapApiEndpoints();
+            e.MapTokenEndpoints();
+        }));
         app.MapWhen(c => c.Connection.LocalPort == options.Management.Port, management => management.UseRouting().UseEndpoints(e => e.MapManagementEndpoints()));
     }
 }

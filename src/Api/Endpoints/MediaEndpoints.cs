@@ -54,7 +54,7 @@ public static class MediaEndpoints
     private static async Task ServeHlsAsync(HttpContext context, string app, string path, PlatformOptions options)
     {
         var response = context.Response;
-        if (!StreamKey.IsValidName(app) || path.Contains("..", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal))
+        if (!StreamKey.IsValidName(app) || !StreamKey.IsValidRelativePath(path))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
             return;

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
 using Platform.Api.Endpoints;
+using Platform.Api.Security;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
 using Platform.Streams.Access;
@@ -58,6 +59,9 @@ public static class PlatformHost
         services.AddSingleton<Readiness>();
         services.AddSingleton(new HubRegistry(_ => streams.Hub));
         services.AddSingleton<ClientRegistry>();
+
+        // The built-in protection is the first access check: hook checks are registered after it.
+        services.AddStreamSecurity(builder.Configuration);
         var unwritable = WorkerPlanner.UnwritableFolders(options.EffectiveApps, options.Storage.Root);
         var planner = new WorkerPlanner(options.EffectiveApps, options.Storage.Root, unwritable.ToDictionary(u => u.Folder, u => u.Problem));
         services.AddSingleton(planner);
