@@ -57,7 +57,8 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Keep the storage folder when this server stops (to start another node on it).</summary>
     public void KeepStorage() => _keepStorage = true;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null)
+    /// <param name="configure">Adds configuration sources after the test settings (e.g. a JSON file that reloads).</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null, Action<IConfigurationBuilder>? configure = null)
     {
         var root = storageRoot ?? Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var ports = FreePorts(5);
@@ -79,7 +80,11 @@ public sealed class TestServer : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = PlatformHost.Build([], c => c.AddInMemoryCollection(values));
+        var app = PlatformHost.Build([], c =>
+        {
+            c.AddInMemoryCollection(values);
+            configure?.Invoke(c);
+        });
         await app.StartAsync();
         var server = new TestServer(app, ports[0], ports[1], ports[2], ports[3], root);
         await app.Services.GetRequiredService<RtmpServer>().Listening;

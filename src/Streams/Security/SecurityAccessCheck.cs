@@ -20,7 +20,7 @@ public sealed class SecurityAccessCheck(SecurityRules rules, TimeProvider time, 
         }
 
         log.LogWarning("client {ClientId} from {Ip}: {Action} of {Stream} refused by security rules, {Detail}",
-            client.Id, client.Ip, request.Action, SecurityPolicy.Printable(client.Stream.ToString()), verdict.Detail);
+            client.Id, client.Ip, request.Action, LogText.Printable(client.Stream.ToString()), verdict.Detail);
         return ValueTask.FromResult(AccessDecision.Deny(verdict.ClientReason));
     }
 }

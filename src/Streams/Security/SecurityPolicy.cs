@@ -112,7 +112,7 @@ public sealed class SecurityPolicy
         var name = client.Stream.Stream ?? string.Empty;
         if (action != AccessAction.Connect && (!StreamKey.IsValidName(vhost) || !StreamKey.IsValidName(app) || !StreamKey.IsValidName(name)))
         {
-            return SecurityVerdict.Deny(InvalidName, $"invalid name in {Printable(vhost)}/{Printable(app)}/{Printable(name)}");
+            return SecurityVerdict.Deny(InvalidName, $"invalid name in {LogText.Printable(vhost)}/{LogText.Printable(app)}/{LogText.Printable(name)}");
         }
 
         var stream = new StreamKey(vhost, app, name);
@@ -131,7 +131,7 @@ public sealed class SecurityPolicy
         var (allowed, entry) = list.Evaluate(client.Ip);
         if (!allowed)
         {
-            return SecurityVerdict.Deny(AccessDenied, $"{rule.Key}:{listName}:{entry} ({list.Entries[entry]}) denies address {Printable(client.Ip)}");
+            return SecurityVerdict.Deny(AccessDenied, $"{rule.Key}:{listName}:{entry} ({list.Entries[entry]}) denies address {LogText.Printable(client.Ip)}");
         }
 
         return action switch
@@ -151,7 +151,7 @@ public sealed class SecurityPolicy
         error = string.Empty;
         if (!StreamKey.IsValidName(stream.Vhost) || !StreamKey.IsValidName(stream.App) || !StreamKey.IsValidName(stream.Stream))
         {
-            error = $"{InvalidName}: {Printable(stream.Vhost)}/{Printable(stream.App)}/{Printable(stream.Stream)}";
+            error = $"{InvalidName}: {LogText.Printable(stream.Vhost)}/{LogText.Printable(stream.App)}/{LogText.Printable(stream.Stream)}";
             return null;
         }
 
@@ -288,30 +288,6 @@ public sealed class SecurityPolicy
         }
 
         return entries.Count == 0 ? AddressList.Empty : new AddressList(entries);
-    }
-
-    /// <summary>A client-supplied text safe for one log line: control and invisible characters escaped, length bounded.</summary>
-    internal static string Printable(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return string.Empty;
-        }
-
-        var builder = new StringBuilder(Math.Min(value.Length, 256));
-        foreach (var c in value.AsSpan(0, Math.Min(value.Length, 256)))
-        {
-            if (char.IsControl(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return value.Length > 256 ? builder.Append("...").ToString() : builder.ToString();
     }
 
     private sealed record Rule(
