@@ -75,7 +75,14 @@ public class SecurityTests
             ["Security:Rules:2:App"] = "noplay",
             ["Security:Rules:2:PlayAccess:0"] = "deny 127.0.0.0/8",
             ["Security:Rules:2:PlayAccess:1"] = "allow all",
+            ["Security:Rules:3:App"] = "noconn",
+            ["Security:Rules:3:ConnectAccess:0"] = "deny ::1",
+            ["Security:Rules:3:ConnectAccess:1"] = "deny 127.0.0.0/8",
         });
+        var connect = await Assert.ThrowsAsync<RtmpStatusException>(() => PublishWithClientAsync(server, "noconn", "s"));
+        Assert.Equal("NetConnection.Connect.Rejected", connect.Code);
+        Assert.Equal(SecurityPolicy.AccessDenied, connect.Description);
+
         await AssertPublishRefusedAsync(server, "keyed/s?key=k2", Key("keyed", "s"));
         await AssertPublishRefusedAsync(server, "keyed/s", Key("keyed", "s"));
         await using (var keyed = Ffmpeg.Publish(server.Rtmp("keyed/s?key=k1"), size: "160x120"))
