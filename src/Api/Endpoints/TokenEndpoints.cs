@@ -36,9 +36,14 @@ public static class TokenEndpoints
             return Refuse(node, "app and stream are required");
         }
 
-        if (!StreamToken.TryParseAction(values.GetValueOrDefault("action"), out var action))
+        if (!values.TryGetValue("action", out var actionText))
         {
-            return Refuse(node, $"unknown action '{values.GetValueOrDefault("action")}' (allowed: publish, play)");
+            return Refuse(node, "action is required (publish or play)");
+        }
+
+        if (!StreamToken.TryParseAction(actionText, out var action))
+        {
+            return Refuse(node, $"unknown action '{actionText}' (allowed: publish, play)");
         }
 
         var ttl = 3600L;

@@ -13,14 +13,14 @@ public static class SecuritySetup
     /// </summary>
     public static IServiceCollection AddStreamSecurity(this IServiceCollection services, IConfiguration configuration)
     {
-        var (policy, _, errors) = SecurityRules.Load(configuration);
+        var (policy, fingerprint, errors) = SecurityRules.Load(configuration);
         if (policy is null)
         {
             throw new StartupException(string.Join("; ", errors));
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new SecurityRules(configuration, sp.GetRequiredService<ILogger<SecurityRules>>()));
+        services.AddSingleton(sp => new SecurityRules(configuration, sp.GetRequiredService<ILogger<SecurityRules>>(), (policy, fingerprint)));
         services.AddSingleton<IAccessCheck, SecurityAccessCheck>();
         return services;
     }

@@ -22,33 +22,38 @@ public sealed class SecurityRules : IDisposable
     private readonly IConfiguration _configuration;
     private readonly ILogger _log;
     private readonly IDisposable _subscription;
+    private readonly Lock _gate = new();
     private SecurityPolicy _current;
     private string _fingerprint;
+    private int _generation;
 
-    public SecurityRules(IConfiguration configuration, ILogger<SecurityRules> log)
+    /// <param name="validated">The rules already loaded and validated at start-up; without them, a wrong value throws.</param>
+    public SecurityRules(IConfiguration configuration, ILogger<SecurityRules> log, (SecurityPolicy Policy, string Fingerprint)? validated = null)
     {
         _configuration = configuration;
         _log = log;
-        var (policy, fingerprint, errors) = Load(configuration);
-        if (policy is null)
+        if (validated is { } loaded)
         {
-            // Start-up validation runs before this (PlatformHost); a value changed in between is reported here.
-            foreach (var error in errors)
-            {
-                log.LogError("security rules not loaded, every stream is open until they are fixed: {Error}", error);
-            }
+            (_current, _fingerprint) = loaded;
+        }
+        else
+        {
+            var (policy, fingerprint, errors) = Load(configuration);
+            _current = policy ?? throw new InvalidOperationException(string.Join("; ", errors));
+            _fingerprint = fingerprint;
         }
 
-        _current = policy ?? SecurityPolicy.Open;
-        _fingerprint = fingerprint;
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
+
+        // A change between start-up validation and this subscription is not missed.
+        Reload();
     }
 
     /// <summary>The rules a new connection is checked against.</summary>
     public SecurityPolicy Current => Volatile.Read(ref _current);
 
     /// <summary>How many times new rules were put in force since start (for tests and diagnostics).</summary>
-    public int Generation { get; private set; }
+    public int Generation => Volatile.Read(ref _generation);
 
     /// <summary>Binds and compiles the section; on any wrong or unknown key, returns null and every problem with its key.</summary>
     public static (SecurityPolicy? Policy, string Fingerprint, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -94,6 +99,14 @@ public sealed class SecurityRules : IDisposable
 
     private void Reload()
     {
+        lock (_gate)
+        {
+            ReloadLocked();
+        }
+    }
+
+    private void ReloadLocked()
+    {
         try
         {
             var (policy, fingerprint, errors) = Load(_configuration);
@@ -114,7 +127,7 @@ public sealed class SecurityRules : IDisposable
 
             _fingerprint = fingerprint;
             Volatile.Write(ref _current, policy);
-            Generation++;
+            Interlocked.Increment(ref _generation);
             _log.LogInformation("security rules reloaded: {Count} rule(s) for new connections", policy.RuleCount);
         }
         catch (Exception ex)
