@@ -1,4 +1,11 @@
 using Platform.Api.Hosting;
+using Platform.Api.Security;
+
+// `token ...` mints a signed URL from the configuration and exits; it never starts a node.
+if (args.Length > 0 && args[0] == "token")
+{
+    return TokenCommand.Run(args[1..], Console.Out, Console.Error);
+}
 
 try
 {

@@ -26,20 +26,64 @@ public readonly record struct StreamKey(string Vhost, string App, string Stream)
         return new StreamKey(entityId[..first], entityId[(first + 1)..last], entityId[(last + 1)..]);
     }
 
+    /// <summary>The longest app, stream or vhost name, in UTF-8 bytes (a file name may hold 255).</summary>
+    public const int MaxNameBytes = 200;
+
     /// <summary>
-    /// Whether a name can be used as an app or stream name: non-empty, bounded, no path separators,
-    /// no dot-dot, no control characters, so that names can later become folder and file names safely.
+    /// Whether a name can be used as a vhost, app or stream name, so that it can become a folder or file
+    /// name without leaving its root on any system: non-empty, at most <see cref="MaxNameBytes"/> UTF-8
+    /// bytes, no dot-dot, no path separators or characters that file systems or URLs treat specially
+    /// (<c>/ \ ? # % : * " &lt; &gt; |</c>), no control or invisible formatting characters, no broken
+    /// UTF-16 (a lone surrogate cannot be written as a file name faithfully).
     /// </summary>
     public static bool IsValidName(string? name)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > 200 || name == "." || name.Contains("..", StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameBytes || name == "." || name.Contains("..", StringComparison.Ordinal))
         {
             return false;
         }
 
-        foreach (var c in name)
+        var bytes = 0;
+        for (var i = 0; i < name.Length; i++)
         {
-            if (c < 0x20 || c == 0x7F || c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == ':')
+            var c = name[i];
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= name.Length || !char.IsLowSurrogate(name[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+                bytes += 4;
+                continue;
+            }
+
+            if (char.IsLowSurrogate(c) || char.IsControl(c) || IsForbidden(c))
+            {
+                return false;
+            }
+
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+
+        return bytes <= MaxNameBytes;
+    }
+
+    /// <summary>
+    /// Whether a path below a stream's folder (<c>s1.m3u8</c>, <c>s1/12.ts</c>) is made only of valid names
+    /// joined by <c>/</c>: no empty, dot or dot-dot segment, no backslash, no escapes.
+    /// </summary>
+    public static bool IsValidRelativePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path.Length > 4 * MaxNameBytes)
+        {
+            return false;
+        }
+
+        foreach (var segment in path.Split('/'))
+        {
+            if (!IsValidName(segment))
             {
                 return false;
             }
@@ -47,4 +91,9 @@ public readonly record struct StreamKey(string Vhost, string App, string Stream)
 
         return true;
     }
+
+    private static bool IsForbidden(char c) =>
+        c is '/' or '\\' or '?' or '#' or '%' or ':' or '*' or '"' or '<' or '>' or '|'
+        || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 }

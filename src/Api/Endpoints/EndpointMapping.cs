@@ -9,7 +9,11 @@ public static class EndpointMapping
     {
         app.MapWhen(c => c.Connection.LocalPort == options.Http.Port, media => media.UseRouting().UseEndpoints(e => e.MapMediaEndpoints()));
         var gate = app.Services.GetRequiredService<ApiGate>();
-        app.MapWhen(c => c.Connection.LocalPort == options.Api.Port, api => api.Use(gate.InvokeAsync).UseRouting().UseEndpoints(e => e.MapApiEndpoints()));
+        app.MapWhen(c => c.Connection.LocalPort == options.Api.Port, api => api.Use(gate.InvokeAsync).UseRouting().UseEndpoints(e =>
+        {
+            e.MapApiEndpoints();
+            e.MapTokenEndpoints();
+        }));
         app.MapWhen(c => c.Connection.LocalPort == options.Management.Port, management => management.UseRouting().UseEndpoints(e => e.MapManagementEndpoints()));
     }
 }

@@ -23,7 +23,7 @@ public static class MediaEndpoints
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules)
+    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http)
     {
         path ??= string.Empty;
         if (path.EndsWith(".flv", StringComparison.OrdinalIgnoreCase) && !path.Contains('/', StringComparison.Ordinal))
@@ -32,7 +32,7 @@ public static class MediaEndpoints
         }
         else if (path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ts", StringComparison.OrdinalIgnoreCase))
         {
-            await ServeHlsAsync(context, app, path, sessions, rules);
+            await ServeHlsAsync(context, app, path, sessions, rules, http);
         }
         else
         {
@@ -62,10 +62,10 @@ public static class MediaEndpoints
     /// playlist of a session lists its segments with the context, so every request of the viewer is
     /// counted. A kicked context is refused with 403.
     /// </summary>
-    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules)
+    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http)
     {
         var response = context.Response;
-        if (!StreamKey.IsValidName(app) || path.Contains("..", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal))
+        if (!StreamKey.IsValidName(app) || !StreamKey.IsValidRelativePath(path))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
             return;
@@ -81,6 +81,13 @@ public static class MediaEndpoints
         }
 
         var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
+        if (!playlist && session is null && http.Current.HlsRequireSession)
+        {
+            response.StatusCode = StatusCodes.Status403Forbidden;
+            await response.WriteAsync("segments are served to viewer sessions only: open the stream's playlist first", context.RequestAborted);
+            return;
+        }
+
         var file = FindHlsFile(rules, $"{app}/{path}");
         if (file is null)
         {

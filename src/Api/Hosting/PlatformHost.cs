@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Platform.Api.Endpoints;
 using Platform.Api.Hooks;
+using Platform.Api.Security;
 using Platform.Ingest.Hls;
 using Platform.Ingest.Rtmp;
 using Platform.Streams;
@@ -90,6 +91,9 @@ public static class PlatformHost
         services.AddSingleton<Readiness>();
         services.AddSingleton(new HubRegistry(_ => streams.Hub));
         services.AddSingleton<ClientRegistry>();
+
+        // The built-in protection is the first access check: hook checks are registered after it.
+        services.AddStreamSecurity(builder.Configuration);
         services.AddSingleton(sp => new AppRules(builder.Configuration, options.EffectiveApps, options.Storage.Root, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration")));
         services.AddSingleton<IStreamWorkerFactory>(sp =>
         {

@@ -41,6 +41,13 @@ public sealed class HttpOptions
     /// <summary>At most this many HLS viewer sessions on the node; a new viewer past it gets 503.</summary>
     public int HlsMaxSessions { get; set; } = 10000;
 
+    /// <summary>
+    /// Segments are served only to a live viewer session (a request carrying the <c>hls_ctx</c> its playlist
+    /// gave it), so the play checks made when the session started (tokens, address lists, hooks) also guard
+    /// the segments. Off by default, like SRS: a segment's URL alone then fetches it.
+    /// </summary>
+    public bool HlsRequireSession { get; set; }
+
     /// <summary>What is wrong with the HLS session settings, naming the key, or null.</summary>
     public string? ValidateHlsSessions()
     {

@@ -1,4 +1,5 @@
 using Platform.Streams;
+using Platform.Streams.Security;
 
 namespace Platform.Ingest.Rtmp;
 
@@ -60,19 +61,19 @@ public static class RtmpUrl
         var vhost = QueryValue(param, "vhost") ?? QueryValue(param, "domain") ?? StreamKey.DefaultVhost;
         if (!StreamKey.IsValidName(appName))
         {
-            error = $"invalid app name '{appName}'";
+            error = $"invalid app name '{LogText.Printable(appName)}'";
             return null;
         }
 
         if (!StreamKey.IsValidName(stream))
         {
-            error = $"invalid stream name '{stream}'";
+            error = $"invalid stream name '{LogText.Printable(stream)}'";
             return null;
         }
 
         if (!StreamKey.IsValidName(vhost))
         {
-            error = $"invalid vhost '{vhost}'";
+            error = $"invalid vhost '{LogText.Printable(vhost)}'";
             return null;
         }
 

@@ -7,11 +7,18 @@ namespace Platform.Workers.Hls;
 public static class HlsNames
 {
     /// <summary>Playlist path relative to the root: <c>app/stream.m3u8</c>.</summary>
-    public static string Playlist(StreamKey stream) => $"{stream.App}/{stream.Stream}.m3u8";
+    /// <exception cref="ArgumentException">A name could leave the root (ingest refuses such names first).</exception>
+    public static string Playlist(StreamKey stream)
+    {
+        EnsureValid(stream);
+        return $"{stream.App}/{stream.Stream}.m3u8";
+    }
 
     /// <summary>Expands a <c>TsFile</c> template into a path relative to the root (forward slashes).</summary>
+    /// <exception cref="ArgumentException">A name could leave the root (ingest refuses such names first).</exception>
     public static string Segment(string template, StreamKey stream, long sequence, DateTimeOffset time)
     {
+        EnsureValid(stream);
         var utc = time.UtcDateTime;
         var name = template
             .Replace("[vhost]", stream.Vhost, StringComparison.Ordinal)
@@ -42,5 +49,13 @@ public static class HlsNames
     {
         var prefix = stream.App + "/";
         return segment.StartsWith(prefix, StringComparison.Ordinal) ? segment[prefix.Length..] : "/" + segment;
+    }
+
+    private static void EnsureValid(StreamKey stream)
+    {
+        if (!StreamKey.IsValidName(stream.Vhost) || !StreamKey.IsValidName(stream.App) || !StreamKey.IsValidName(stream.Stream))
+        {
+            throw new ArgumentException($"'{stream}' has a name that cannot be a file name", nameof(stream));
+        }
     }
 }
