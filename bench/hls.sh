@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KIT=${KIT:-$(cd ../shared/bench && pwd)}
 source "$KIT/env.sh"
-N=${1:-50}; DUR=${DUR:-40}
+N=${1:-50}; DUR=${DUR:-60}; WARM=${WARM:-25}   # measured from WARM s to DUR-5 s: steady state, JIT settled
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 "$KIT/make-input.sh" >/dev/null
 LOAD=$BENCH_DIR/platform-load
@@ -24,8 +24,8 @@ ticks() { awk '{print $14+$15}' /proc/$1/stat; }
 measure() { # tag pid url-prefix
   dotnet "$LOAD/Platform.Load.dll" publish -q -n "$N" -d "$DUR" -f "$BENCH_DIR/input.flv" "$3" > "$BENCH_DIR/results/hls_$1.txt" 2>&1 &
   local c=$!
-  sleep 12; local t0; t0=$(ticks "$2"); local s0=$EPOCHREALTIME
-  sleep $((DUR - 17)); local t1; t1=$(ticks "$2"); local s1=$EPOCHREALTIME
+  sleep "$WARM"; local t0; t0=$(ticks "$2"); local s0=$EPOCHREALTIME
+  sleep $((DUR - WARM - 5)); local t1; t1=$(ticks "$2"); local s1=$EPOCHREALTIME
   wait $c || true
   echo "HLS tag=$1 streams=$N cpu=$(python3 -c "print(round(($t1-$t0)/$HZ/($s1-$s0)*100,1))") $(grep '^RESULT' "$BENCH_DIR/results/hls_$1.txt" | cut -d' ' -f2-)"
 }

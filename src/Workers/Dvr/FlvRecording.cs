@@ -41,13 +41,7 @@ public sealed partial class FlvRecording : IDisposable
         TempPath = FinalPath + ".tmp";
         _time = time;
         _declaredVideo = hasVideo;
-        var directory = Path.GetDirectoryName(FinalPath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        _stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.Read, WriteBufferSize);
+        _stream = FreshFile.Create(TempPath, WriteBufferSize);
         Span<byte> header = stackalloc byte[FlvWriter.FileHeaderLength];
         FlvWriter.WriteFileHeader(header, hasAudio: true, hasVideo: true);
         _stream.Write(header);

@@ -17,12 +17,11 @@ public sealed partial class HlsPackager
             return;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _segmentName = relative;
         _segmentTemp = path + ".tmp";
         _segmentStartMs = startMs;
         _segmentSequence = sequence;
-        _segment = new FileStream(_segmentTemp, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024);
+        _segment = FreshFile.Create(_segmentTemp, 64 * 1024);
         if (_settings.Deterministic)
         {
             // A segment's bytes must not depend on when this packager joined the stream.
@@ -101,11 +100,7 @@ public sealed partial class HlsPackager
 
     private void WritePlaylist()
     {
-        var path = PlaylistPath;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, HlsPlaylist.Write(_window, ended: false));
-        File.Move(temp, path, overwrite: true);
+        FreshFile.Replace(PlaylistPath, System.Text.Encoding.UTF8.GetBytes(HlsPlaylist.Write(_window, ended: false)));
     }
 
     private static void TryDelete(string path)
