@@ -92,6 +92,7 @@ public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
             {
                 // Woken on the publisher's thread: hop to the pool so the publisher never waits on disk.
                 await Task.Yield();
+                var ended = !hub.IsPublishing; // read before draining: every frame of an ended publish is queued
                 while (queue.TakeBatch(batch) > 0)
                 {
                     lock (_lock)
@@ -112,7 +113,7 @@ public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
                     batch.Clear();
                 }
 
-                if (!hub.IsPublishing)
+                if (ended)
                 {
                     // The publish ended (woken by the hub) and everything it sent is written.
                     lock (_lock)
