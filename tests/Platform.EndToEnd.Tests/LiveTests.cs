@@ -7,21 +7,12 @@ namespace Platform.EndToEnd.Tests;
 [Collection("e2e")]
 public class LiveTests
 {
-    private static async Task WaitPublishingAsync(TestServer server, string app, string stream)
-    {
-        await Eventually.TrueAsync(() =>
-        {
-            var hub = server.Hubs.Find(new Streams.StreamKey(Streams.StreamKey.DefaultVhost, app, stream));
-            return hub is not null && hub.IsPublishing && hub.Stats.FramesIn > 30;
-        }, TimeSpan.FromSeconds(30), $"{app}/{stream} publishing");
-    }
-
     [Fact]
     public async Task Published_h264_aac_plays_over_rtmp_and_http_flv()
     {
         await using var server = await TestServer.StartAsync();
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/s1"), size: "640x360");
-        await WaitPublishingAsync(server, "live", "s1");
+        await server.WaitPublishingAsync("live", "s1", 30);
 
         foreach (var url in new[] { server.Rtmp("live/s1"), server.Http("live/s1.flv") })
         {
@@ -56,7 +47,7 @@ public class LiveTests
     {
         await using var server = await TestServer.StartAsync();
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/mp3"), audioCodec: "libmp3lame");
-        await WaitPublishingAsync(server, "live", "mp3");
+        await server.WaitPublishingAsync("live", "mp3", 30);
 
         var streams = await Probe.StreamsAsync(server.Http("live/mp3.flv"));
         Assert.Equal("mp3", Assert.Single(streams, s => s.CodecType == "audio").CodecName);
@@ -86,7 +77,7 @@ public class LiveTests
     {
         await using var server = await TestServer.StartAsync();
         await using var first = Ffmpeg.Publish(server.Rtmp("live/busy"));
-        await WaitPublishingAsync(server, "live", "busy");
+        await server.WaitPublishingAsync("live", "busy", 30);
         var hub = server.Hubs.Find(new Streams.StreamKey(Streams.StreamKey.DefaultVhost, "live", "busy"))!;
         var publisherId = hub.PublisherId;
 

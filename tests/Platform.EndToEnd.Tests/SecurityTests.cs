@@ -41,7 +41,7 @@ public class SecurityTests
         await AssertPublishRefusedAsync(server, $"live/cam1?{playToken}", key);
 
         await using var publisher = Ffmpeg.Publish(server.Rtmp($"live/cam1?{valid}"), size: "160x120");
-        await WaitPublishingAsync(server, key);
+        await server.WaitPublishingAsync(key);
 
         // Play: RTMP and HTTP-FLV with the play token; without it, or with the publish token, refused.
         var (exit, errors, frames) = await Probe.DecodeAsync(server.Rtmp($"live/cam1?{playToken}"), 1);
@@ -87,13 +87,13 @@ public class SecurityTests
         await AssertPublishRefusedAsync(server, "keyed/s", Key("keyed", "s"));
         await using (var keyed = Ffmpeg.Publish(server.Rtmp("keyed/s?key=k1"), size: "160x120"))
         {
-            await WaitPublishingAsync(server, Key("keyed", "s"));
+            await server.WaitPublishingAsync(Key("keyed", "s"));
         }
 
         await AssertPublishRefusedAsync(server, "nopub/s", Key("nopub", "s"));
 
         await using var publisher = Ffmpeg.Publish(server.Rtmp("noplay/s"), size: "160x120");
-        await WaitPublishingAsync(server, Key("noplay", "s"));
+        await server.WaitPublishingAsync(Key("noplay", "s"));
         var (exit, _, frames) = await Probe.DecodeAsync(server.Rtmp("noplay/s"), 1, TimeSpan.FromSeconds(30));
         Assert.True(exit != 0 && frames == 0, "an RTMP player from 127.0.0.1 was admitted");
         using var http = new HttpClient();
@@ -170,7 +170,7 @@ public class SecurityTests
         Assert.Matches("^expires=[0-9]+&token=[0-9a-f]{64}$", lines[0]);
         Assert.Equal(server.Rtmp($"live/cli?{lines[0]}"), lines[1]);
         await using var publisher = Ffmpeg.Publish(lines[1], size: "160x120");
-        await WaitPublishingAsync(server, Key("live", "cli"));
+        await server.WaitPublishingAsync(Key("live", "cli"));
 
         var usage = await Ffmpeg.RunAsync("dotnet", [dll, "token", "--app", "live", "--stream", "cli", "--action", "record"], TimeSpan.FromSeconds(60));
         Assert.Equal(1, usage.Exit);
@@ -211,14 +211,14 @@ public class SecurityTests
             await using var server = await TestServer.StartAsync(configure: c => c.AddJsonFile(file, optional: false, reloadOnChange: true));
             var rules = server.Services.GetRequiredService<SecurityRules>();
             await using var live = Ffmpeg.Publish(server.Rtmp("live/a?key=old"), size: "160x120");
-            await WaitPublishingAsync(server, Key("live", "a"));
+            await server.WaitPublishingAsync(Key("live", "a"));
 
             await File.WriteAllTextAsync(file, RulesJson("new"));
             await Eventually.TrueAsync(() => rules.Generation >= 1, TimeSpan.FromSeconds(20), "rules reloaded");
 
             await AssertPublishRefusedAsync(server, "live/b?key=old", Key("live", "b"));
             await using var fresh = Ffmpeg.Publish(server.Rtmp("live/b?key=new"), size: "160x120");
-            await WaitPublishingAsync(server, Key("live", "b"));
+            await server.WaitPublishingAsync(Key("live", "b"));
 
             // The publisher admitted under the old rules goes on.
             var hub = server.Hubs.Find(Key("live", "a"))!;
@@ -282,7 +282,7 @@ public class SecurityTests
         var key = Key("live", "hls1");
         var playToken = StreamToken.Query(PlaySecret, TokenAction.Play, key, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600);
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/hls1"), size: "160x120");
-        await WaitPublishingAsync(server, key);
+        await server.WaitPublishingAsync(key);
         var playlistFile = Path.Combine(server.StorageRoot, "hls", "live", "hls1.m3u8");
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(playlistFile) && HlsPlaylists.Parse(File.ReadAllText(playlistFile)).Count > 0), TimeSpan.FromSeconds(30), "a segment written");
         var segment = HlsPlaylists.Parse(File.ReadAllText(playlistFile))[0].Uri;
@@ -310,9 +310,6 @@ public class SecurityTests
         $$"""{ "Security": { "Rules": [ { "App": "live", "PublishKeys": [ "{{key}}" ] } ] } }""";
 
     private static StreamKey Key(string app, string stream) => new(StreamKey.DefaultVhost, app, stream);
-
-    private static async Task WaitPublishingAsync(TestServer server, StreamKey key) =>
-        await Eventually.TrueAsync(() => server.Hubs.Find(key) is { IsPublishing: true } hub && hub.Stats.FramesIn > 10, TimeSpan.FromSeconds(30), $"{key} publishing");
 
     /// <summary>ffmpeg is refused: it exits with an error and the stream never publishes.</summary>
     private static async Task AssertPublishRefusedAsync(TestServer server, string path, StreamKey key)

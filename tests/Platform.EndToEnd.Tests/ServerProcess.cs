@@ -31,20 +31,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll");
         Assert.True(File.Exists(dll), $"{dll} is not in the test's output");
         var ports = TestServer.FreePorts(5);
-        var values = new Dictionary<string, string?>
-        {
-            ["Rtmp:Port"] = ports[0].ToString(),
-            ["Http:Port"] = ports[1].ToString(),
-            ["Api:Port"] = ports[2].ToString(),
-            ["Management:Port"] = ports[3].ToString(),
-            ["Cluster:Port"] = ports[4].ToString(),
-            ["Storage:Root"] = storageRoot,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings)
-        {
-            values[key] = value;
-        }
+        var values = TestServer.NodeSettings(ports, storageRoot, settings);
 
         var process = Ffmpeg.Start("dotnet", [dll, .. values.Select(v => $"--{v.Key}={v.Value}")]);
         var server = new ServerProcess(process, ports[0], ports[2], ports[3]);

@@ -57,6 +57,14 @@ public sealed class TestServer : IAsyncDisposable
 
     public string Management(string path) => $"http://127.0.0.1:{ManagementPort}{path}";
 
+    /// <summary>Waits until the stream has its publisher on this node and more than <paramref name="frames"/> frames came in.</summary>
+    public Task WaitPublishingAsync(StreamKey key, int frames = 10) =>
+        Eventually.TrueAsync(() => Hubs.Find(key) is { IsPublishing: true } hub && hub.Stats.FramesIn > frames, TimeSpan.FromSeconds(30), $"{key} publishing");
+
+    /// <summary><see cref="WaitPublishingAsync(StreamKey, int)"/> for a stream of the default vhost.</summary>
+    public Task WaitPublishingAsync(string app, string stream, int frames = 10) =>
+        WaitPublishingAsync(new StreamKey(StreamKey.DefaultVhost, app, stream), frames);
+
     /// <summary>Keep the storage folder when this server stops (to start another node on it).</summary>
     public void KeepStorage() => _keepStorage = true;
 
@@ -68,19 +76,12 @@ public sealed class TestServer : IAsyncDisposable
     {
         var root = storageRoot ?? Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var ports = FreePorts(5);
-        var values = new Dictionary<string, string?>
+        var values = NodeSettings(ports, root, new Dictionary<string, string?>
         {
-            ["Rtmp:Port"] = ports[0].ToString(),
-            ["Http:Port"] = ports[1].ToString(),
-            ["Api:Port"] = ports[2].ToString(),
-            ["Management:Port"] = ports[3].ToString(),
-            ["Cluster:Port"] = ports[4].ToString(),
-            ["Storage:Root"] = root,
             ["Streams:IdleTimeout"] = "00:00:01",
             ["Apps:0:Hls:CleanupAfter"] = "00:00:01",
-            ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Platform"] = "Information",
-        };
+        });
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
@@ -119,6 +120,30 @@ public sealed class TestServer : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>
+    /// The settings of a node on <paramref name="ports"/> (RTMP, HTTP, API, management, cluster) with its
+    /// storage under <paramref name="root"/>, quiet logs, and <paramref name="extra"/> on top.
+    /// </summary>
+    internal static Dictionary<string, string?> NodeSettings(int[] ports, string root, IDictionary<string, string?> extra)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Rtmp:Port"] = ports[0].ToString(),
+            ["Http:Port"] = ports[1].ToString(),
+            ["Api:Port"] = ports[2].ToString(),
+            ["Management:Port"] = ports[3].ToString(),
+            ["Cluster:Port"] = ports[4].ToString(),
+            ["Storage:Root"] = root,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in extra)
+        {
+            values[key] = value;
+        }
+
+        return values;
     }
 
     internal static int[] FreePorts(int count)

@@ -60,12 +60,8 @@ public static class TokenEndpoints
         }
 
         var host = values.TryGetValue("host", out var h) && h.Length > 0 ? h : http.Request.Host.Host;
-        return Results.Json(new Dictionary<string, object?>
+        return ApiEndpoints.Envelope(node, new Dictionary<string, object?>
         {
-            ["code"] = 0,
-            ["server"] = node.ServerId,
-            ["service"] = node.ServiceId,
-            ["pid"] = node.Pid,
             ["data"] = new
             {
                 vhost = minted.Stream.Vhost,
@@ -140,12 +136,5 @@ public static class TokenEndpoints
 
     /// <summary>The SRS envelope with an error code and the reason.</summary>
     private static IResult Refuse(NodeIdentity node, string reason) =>
-        Results.Json(new Dictionary<string, object?>
-        {
-            ["code"] = ErrorTokenRefused,
-            ["server"] = node.ServerId,
-            ["service"] = node.ServiceId,
-            ["pid"] = node.Pid,
-            ["reason"] = reason,
-        }, statusCode: StatusCodes.Status400BadRequest);
+        ApiEndpoints.Error(node, ErrorTokenRefused, StatusCodes.Status400BadRequest, reason);
 }

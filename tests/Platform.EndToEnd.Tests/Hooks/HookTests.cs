@@ -22,10 +22,6 @@ public class HookTests
 
     private static StreamKey Key(string app, string stream) => new(StreamKey.DefaultVhost, app, stream);
 
-    private static async Task WaitPublishingAsync(TestServer server, string app, string stream, int frames = 10) =>
-        await Eventually.TrueAsync(() => server.Hubs.Find(Key(app, stream)) is { IsPublishing: true } hub && hub.Stats.FramesIn > frames,
-            TimeSpan.FromSeconds(30), $"{app}/{stream} publishing");
-
     private static bool Publishing(TestServer server, string app, string stream) => server.Hubs.Find(Key(app, stream)) is { IsPublishing: true };
 
     [Fact]
@@ -50,7 +46,7 @@ public class HookTests
         Assert.IsType<HookAccessCheck>(server.Services.GetServices<Streams.Access.IAccessCheck>().Last());
         await using (var publisher = Ffmpeg.Publish(server.Rtmp("live/s1?token=abc"), seconds: 4))
         {
-            await WaitPublishingAsync(server, "live", "s1");
+            await server.WaitPublishingAsync("live", "s1");
             await Probe.StreamsAsync(server.Rtmp("live/s1?viewer=rtmp"));
             await Probe.StreamsAsync(server.Http("live/s1.flv?viewer=flv"));
             await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -182,13 +178,13 @@ public class HookTests
         Assert.Empty(hooks.CallsTo("/never"));
 
         // Several URLs: called in order, and every one must say yes.
-        await WaitPublishingAsync(server, "multi", "s");
+        await server.WaitPublishingAsync("multi", "s");
         var multi = hooks.Calls.Where(c => c.Field("app") == "multi").Select(c => c.Path).ToList();
         Assert.Equal(["/first", "/ok-json"], multi);
         Assert.True(hooks.CallsTo("/first").Single(c => c.Field("app") == "multideny").At <= hooks.CallsTo("/deny").Single(c => c.Field("app") == "multideny").At);
 
         // A refused player: RTMP gets an error status and is disconnected, HTTP-FLV a 403.
-        await WaitPublishingAsync(server, "noplay", "s");
+        await server.WaitPublishingAsync("noplay", "s");
         var (exit, _, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-rw_timeout", "10000000", "-show_streams", server.Rtmp("noplay/s")], TimeSpan.FromSeconds(30));
         Assert.True(exit != 0, "ffprobe played a refused stream");
         using var http = new HttpClient();
@@ -226,14 +222,14 @@ public class HookTests
 
         var clock = Stopwatch.StartNew();
         await using var fast = Ffmpeg.Publish(server.Rtmp("fast/c"));
-        await WaitPublishingAsync(server, "fast", "c", frames: 0);
+        await server.WaitPublishingAsync("fast", "c", frames: 0);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"fast publish took {clock.Elapsed}");
         Assert.False(gate.Task.IsCompleted);
         Assert.False(Publishing(server, "slow", "a") || Publishing(server, "slow", "b"));
 
         gate.SetResult();
-        await WaitPublishingAsync(server, "slow", "a");
-        await WaitPublishingAsync(server, "slow", "b");
+        await server.WaitPublishingAsync("slow", "a");
+        await server.WaitPublishingAsync("slow", "b");
         Assert.True(Publishing(server, "fast", "c"));
     }
 
@@ -346,7 +342,7 @@ public class HookTests
             string CurrentUrl() => settings.Current.UrlsFor(HookAction.OnPublish, StreamKey.DefaultVhost, "live").Single().ToString();
 
             await using var one = Ffmpeg.Publish(server.Rtmp("live/one"));
-            await WaitPublishingAsync(server, "live", "one");
+            await server.WaitPublishingAsync("live", "one");
             Assert.Single(hooks.CallsTo("/first"));
 
             Write(hooks.Url("/deny"));
@@ -369,7 +365,7 @@ public class HookTests
             Write(hooks.Url("/third"));
             await Eventually.TrueAsync(() => CurrentUrl() == hooks.Url("/third") && settings.LastProblem is null, TimeSpan.FromSeconds(20), "valid edit applied");
             await using var three = Ffmpeg.Publish(server.Rtmp("live/three"));
-            await WaitPublishingAsync(server, "live", "three");
+            await server.WaitPublishingAsync("live", "three");
             Assert.Single(hooks.CallsTo("/third"));
         }
         finally

@@ -8,21 +8,12 @@ namespace Platform.EndToEnd.Tests.Telemetry;
 [Collection("e2e")]
 public class TelemetryTests
 {
-    private static async Task WaitPublishingAsync(TestServer server, string app, string stream)
-    {
-        await Eventually.TrueAsync(() =>
-        {
-            var hub = server.Hubs.Find(new StreamKey(StreamKey.DefaultVhost, app, stream));
-            return hub is not null && hub.IsPublishing && hub.Stats.FramesIn > 30;
-        }, TimeSpan.FromSeconds(30), $"{app}/{stream} publishing");
-    }
-
     [Fact]
     public async Task Metrics_on_the_management_port_count_streams_players_by_protocol_and_bytes()
     {
         await using var server = await TestServer.StartAsync();
         await using var publisher = Ffmpeg.Publish(server.Rtmp("live/m1"));
-        await WaitPublishingAsync(server, "live", "m1");
+        await server.WaitPublishingAsync("live", "m1", 30);
         var rtmpPlay = Probe.DecodeAsync(server.Rtmp("live/m1"), 6, TimeSpan.FromSeconds(60));
         var flvPlay = Probe.DecodeAsync(server.Http("live/m1.flv"), 6, TimeSpan.FromSeconds(60));
 
