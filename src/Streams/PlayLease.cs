@@ -14,10 +14,12 @@ public sealed class PlayLease : IDisposable
     private readonly StreamControl _control;
     private readonly string _clientId;
     private readonly System.Diagnostics.Activity? _span;
+    private readonly IDisposable _demand;
     private int _disposed;
 
-    internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue)
+    internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue, IDisposable demand)
     {
+        _demand = demand;
         _control = control;
         _clientId = client.Id;
         Hub = hub;
@@ -86,6 +88,7 @@ public sealed class PlayLease : IDisposable
 
         Hub.RemoveReader(Queue);
         _control.Hubs.Release(Hub);
+        _demand.Dispose();
         _control.Region.Tell(new StopPlaying(Hub.Key, _clientId));
         _span?.SetTag(Telemetry.TagNames.DroppedFrames, Queue.DroppedFrames);
         _span?.SetTag(Telemetry.TagNames.EndReason, EndReason ?? Queue.CloseReason);

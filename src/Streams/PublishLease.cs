@@ -13,6 +13,7 @@ public sealed class PublishLease : IDisposable
 {
     private readonly StreamControl _control;
     private readonly Clients.ClientInfo _client;
+    private readonly IActorRef _session;
     private readonly Timer _reporter;
     private readonly System.Diagnostics.Activity? _span;
     private long _lastBytesIn;
@@ -20,10 +21,11 @@ public sealed class PublishLease : IDisposable
     private long _lastReportTicks;
     private int _disposed;
 
-    internal PublishLease(StreamControl control, Clients.ClientInfo client, StreamHub hub)
+    internal PublishLease(StreamControl control, Clients.ClientInfo client, IActorRef session, StreamHub hub)
     {
         _control = control;
         _client = client;
+        _session = session;
         Hub = hub;
         _lastReportTicks = Environment.TickCount64;
         _reporter = new Timer(static s => ((PublishLease)s!).Report(), this, control.Options.StatsInterval, control.Options.StatsInterval);
@@ -46,7 +48,7 @@ public sealed class PublishLease : IDisposable
         var kbpsIn = (int)((bytesIn - Interlocked.Exchange(ref _lastBytesIn, bytesIn)) * 8 / 1000 / seconds);
         var kbpsOut = (int)((bytesOut - Interlocked.Exchange(ref _lastBytesOut, bytesOut)) * 8 / 1000 / seconds);
         var counters = new StreamCounters(stats.FramesIn, bytesIn, bytesOut, kbpsIn, kbpsOut, stats.Video, stats.Audio);
-        _control.Region.Tell(new ReportStreamStats(Hub.Key, _client.Id, counters));
+        _control.Region.Tell(new ReportStreamStats(Hub.Key, _client, _session, _control.MediaEndpoint, counters));
     }
 
     public void Dispose()

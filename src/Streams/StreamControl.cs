@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Platform.Streams.Access;
 using Platform.Streams.Clients;
+using Platform.Streams.Cluster;
 using Platform.Streams.Entity;
 using Platform.Streams.Hub;
 
@@ -45,6 +46,12 @@ public sealed class StreamControl
 
     /// <summary>Checks run before connect, publish and play, and sinks of clients' lifecycle events.</summary>
     public AccessPipeline Access { get; }
+
+    /// <summary>This node's media links to the others (set once by the host; none on a node alone).</summary>
+    public IMediaLinks Links { get; set; } = NoMediaLinks.Instance;
+
+    /// <summary>This node's media link listener (<c>host:port</c>) that other nodes fetch its publishes from; null: none.</summary>
+    public string? MediaEndpoint { get; set; }
 
     public Address SelfAddress => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
@@ -93,21 +100,21 @@ public sealed class StreamControl
     public async Task<PublishOutcome> PublishAsync(ClientHandle client, CancellationToken cancellationToken)
     {
         var info = client.Session.Info;
-        var reply = await Region.Ask<object>(new PublishStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        var reply = await Region.Ask<object>(new PublishStream(info.Stream, info, client.Actor, MediaEndpoint), Options.AskTimeout, cancellationToken);
         if (reply is PublishRejected rejected)
         {
             return new PublishOutcome(null, rejected.Reason);
         }
 
         var hub = Hubs.Acquire(info.Stream);
-        if (!hub.BeginPublish(info.Id))
+        if (!hub.BeginPublish(info.Id) && !(Links.Yield(info.Stream) && hub.BeginPublish(info.Id)))
         {
             Hubs.Release(hub);
             Region.Tell(new UnpublishStream(info.Stream, info.Id));
             return new PublishOutcome(null, $"stream is already being published on this node by client {hub.PublisherId}");
         }
 
-        return new PublishOutcome(new PublishLease(this, info, hub), null);
+        return new PublishOutcome(new PublishLease(this, info, client.Actor, hub), null);
     }
 
     /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
@@ -120,17 +127,13 @@ public sealed class StreamControl
             return new PlayOutcome(null, rejected.Reason);
         }
 
-        var accepted = (PlayAccepted)reply;
-        if (accepted.Live && accepted.PublisherNode is not null && accepted.PublisherNode != SelfAddress)
-        {
-            Region.Tell(new StopPlaying(info.Stream, info.Id));
-            return new PlayOutcome(null, $"stream is published on {accepted.PublisherNode}; relaying between nodes is not available on this node");
-        }
-
+        // Published on another node, or not yet anywhere: this node's link for the stream follows the
+        // entity and feeds the local hub, which the player reads like any other.
+        var demand = Links.Demand(info.Stream);
         var hub = Hubs.Acquire(info.Stream);
         var queue = new ReaderQueue(info.Id, hub.Options.Reader);
         hub.AddReader(queue);
-        return new PlayOutcome(new PlayLease(this, info, hub, queue), null);
+        return new PlayOutcome(new PlayLease(this, info, hub, queue, demand), null);
     }
 }
 

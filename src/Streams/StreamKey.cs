@@ -26,6 +26,27 @@ public readonly record struct StreamKey(string Vhost, string App, string Stream)
         return new StreamKey(entityId[..first], entityId[(first + 1)..last], entityId[(last + 1)..]);
     }
 
+    /// <summary>Parses an entity id received from outside (another node); false unless it is a valid stream name.</summary>
+    public static bool TryParse(string entityId, out StreamKey key)
+    {
+        key = default;
+        var first = entityId.IndexOf('/', StringComparison.Ordinal);
+        var last = entityId.LastIndexOf('/');
+        if (first <= 0 || last <= first || last == entityId.Length - 1)
+        {
+            return false;
+        }
+
+        var parsed = Parse(entityId);
+        if (!IsValidName(parsed.Vhost) || !IsValidName(parsed.Stream) || !parsed.App.Split('/').All(IsValidName))
+        {
+            return false;
+        }
+
+        key = parsed;
+        return true;
+    }
+
     /// <summary>The longest app, stream or vhost name, in UTF-8 bytes (a file name may hold 255).</summary>
     public const int MaxNameBytes = 200;
 

@@ -93,7 +93,72 @@ public class StreamActorTests : TestKit
         ExpectMsg<PublishAccepted>();
 
         entity.Tell(new StopPublisher(Key), TestActor);
-        ExpectMsg(true);
+        Assert.True(ExpectMsg<Platform.Streams.Workers.WorkerControlled>().Done);
         session.ExpectMsg<KickClient>();
+    }
+
+    [Fact]
+    public void Watchers_learn_where_the_stream_is_published_and_when_it_ends()
+    {
+        var entity = Entity(TimeSpan.FromMinutes(1), CreateTestProbe());
+        var links = CreateTestProbe();
+        entity.Tell(new WatchPublisher(Key, links), TestActor);
+        var first = ExpectMsg<PublisherLocation>();
+        Assert.Null(first.Node);
+        Assert.Null(first.MediaEndpoint);
+
+        var session = CreateTestProbe();
+        entity.Tell(new PublishStream(Key, Client("a", ClientKind.RtmpPublisher), session, "10.0.0.1:4054"), TestActor);
+        ExpectMsg<PublishAccepted>();
+        var published = links.ExpectMsg<PublisherLocation>();
+        Assert.Equal("10.0.0.1:4054", published.MediaEndpoint);
+        Assert.Equal("a", published.PublisherId);
+        Assert.NotNull(published.Node);
+
+        entity.Tell(new UnpublishStream(Key, "a"), TestActor);
+        var ended = links.ExpectMsg<PublisherLocation>();
+        Assert.Null(ended.MediaEndpoint);
+        Assert.Null(ended.PublisherId);
+
+        entity.Tell(new UnwatchPublisher(Key, links), TestActor);
+        entity.Tell(new PublishStream(Key, Client("b", ClientKind.RtmpPublisher), session, "10.0.0.2:4054"), TestActor);
+        ExpectMsg<PublishAccepted>();
+        links.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_report_gives_a_restarted_entity_its_publisher_back()
+    {
+        var entity = Entity(TimeSpan.FromMinutes(1), CreateTestProbe());
+        var session = CreateTestProbe();
+        var counters = StreamState.Empty with { Frames = 42 };
+        entity.Tell(new ReportStreamStats(Key, Client("a", ClientKind.RtmpPublisher), session, "10.0.0.1:4054", counters), TestActor);
+        entity.Tell(new GetStream(Key), TestActor);
+        var snapshot = ExpectMsg<StreamSnapshot>();
+        Assert.Equal("a", snapshot.Publisher!.Id);
+        Assert.Equal(42, snapshot.Counters.Frames);
+
+        // Registered for real: a second publisher is refused, and the session's end is seen.
+        entity.Tell(new PublishStream(Key, Client("b", ClientKind.RtmpPublisher), CreateTestProbe()), TestActor);
+        ExpectMsg<PublishRejected>();
+        Sys.Stop(session);
+        AwaitAssert(() =>
+        {
+            entity.Tell(new GetStream(Key), TestActor);
+            Assert.Null(ExpectMsg<StreamSnapshot>().Publisher);
+        });
+    }
+
+    [Fact]
+    public void A_report_from_a_publisher_that_lost_the_stream_stops_it()
+    {
+        var entity = Entity(TimeSpan.FromMinutes(1), CreateTestProbe());
+        entity.Tell(new PublishStream(Key, Client("a", ClientKind.RtmpPublisher), CreateTestProbe()), TestActor);
+        ExpectMsg<PublishAccepted>();
+        var stale = CreateTestProbe();
+        entity.Tell(new ReportStreamStats(Key, Client("old", ClientKind.RtmpPublisher), stale, null, StreamState.Empty), TestActor);
+        stale.ExpectMsg<KickClient>();
+        entity.Tell(new GetStream(Key), TestActor);
+        Assert.Equal("a", ExpectMsg<StreamSnapshot>().Publisher!.Id);
     }
 }

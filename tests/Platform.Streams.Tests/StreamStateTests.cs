@@ -24,6 +24,19 @@ public class StreamStateTests
     }
 
     [Fact]
+    public void A_publisher_whose_node_is_unreachable_is_taken_over_and_the_endpoint_follows()
+    {
+        var state = new StreamState(Key, T0);
+        state.Published(Client("a"), Node, T0, "10.0.0.1:4054");
+        Assert.Equal("10.0.0.1:4054", state.PublisherEndpoint);
+        Assert.Equal(PublishDecision.RejectBusy, state.DecidePublish(Client("b"), publisherNodeReachable: true));
+        Assert.Equal(PublishDecision.TakeOver, state.DecidePublish(Client("b"), publisherNodeReachable: false));
+        Assert.Equal(PublishDecision.Accept, state.DecidePublish(Client("a"), publisherNodeReachable: false));
+        Assert.True(state.Unpublished("a", T0));
+        Assert.Null(state.PublisherEndpoint);
+    }
+
+    [Fact]
     public void After_unpublish_another_publisher_is_accepted()
     {
         var state = new StreamState(Key, T0);

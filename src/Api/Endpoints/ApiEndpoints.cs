@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Platform.Api.Hosting;
+using Platform.Api.Nodes;
 using Platform.Streams;
 using Platform.Streams.Clients;
 using Platform.Streams.Entity;
@@ -55,8 +56,23 @@ public static class ApiEndpoints
             ["data"] = new { major = 0, minor = 1, revision = 0, version = ProductVersion },
         }));
 
-        routes.MapGet("/api/v1/summaries", (NodeIdentity node, SystemStats stats, ClientRegistry clients) =>
-            Envelope(node, new() { ["data"] = SummaryJson(stats.Sample(), node, clients.Count) }));
+        routes.MapGet("/api/v1/summaries", async (NodeIdentity node, SystemStats stats, ClientRegistry clients, StreamControl control, CancellationToken ct) =>
+        {
+            // This node's figures in SRS's shape, and every member's beside them.
+            var nodes = await new ClusterApi(control).AskAllAsync<NodeSummary>(GetNodeSummary.Instance, ct);
+            return Envelope(node, new()
+            {
+                ["data"] = SummaryJson(stats.Sample(), node, clients.Count),
+                ["cluster"] = new
+                {
+                    connections = nodes.Answers.Sum(n => n.Connections),
+                    nodes = nodes.Answers.OrderBy(n => n.Node, StringComparer.Ordinal)
+                        .Select(n => new { node = n.Node, hubs = n.Hubs, links = n.Links, entities = n.Entities, data = System.Text.Json.JsonDocument.Parse(n.Json).RootElement }),
+                    partial = nodes.Partial,
+                    missing = nodes.Missing,
+                },
+            });
+        });
 
         routes.MapGet("/api/v1/vhosts", async (NodeIdentity node, StreamControl control, AppRules rules, CancellationToken ct) =>
         {
@@ -80,9 +96,9 @@ public static class ApiEndpoints
                 return bad;
             }
 
-            var all = await new StreamDirectory(control).ListAsync(ct);
+            var (all, missing) = await new StreamDirectory(control).ListClusterAsync(ct);
             var page = all.Skip(start).Take(count).Select(s => StreamJson(s, control)).ToList();
-            return Envelope(node, new() { ["total"] = all.Count, ["streams"] = page });
+            return Envelope(node, new() { ["total"] = all.Count, ["streams"] = page, ["partial"] = missing.Count > 0, ["missing"] = missing });
         });
 
         routes.MapGet("/api/v1/streams/{id}", async (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
@@ -125,21 +141,26 @@ public static class ApiEndpoints
             return Envelope(node, new() { ["total"] = list.Entries.Count, ["dvrs"] = page });
         });
 
-        routes.MapGet("/api/v1/clients", (HttpContext http, NodeIdentity node, ClientRegistry clients) =>
+        routes.MapGet("/api/v1/clients", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>
         {
             if (Paging(http, node, out var start, out var count) is { } bad)
             {
                 return bad;
             }
 
-            var page = clients.Snapshot().Skip(start).Take(count).Select(ClientJson).ToList();
-            return Envelope(node, new() { ["clients"] = page });
+            var (all, missing) = await ClusterClientsAsync(control, ct);
+            var page = all.Skip(start).Take(count).Select(c => ClientJson(c.View, c.Node)).ToList();
+            return Envelope(node, new() { ["total"] = all.Count, ["clients"] = page, ["partial"] = missing.Count > 0, ["missing"] = missing });
         });
 
-        routes.MapGet("/api/v1/clients/{id}", (string id, NodeIdentity node, ClientRegistry clients) =>
-            clients.Find(id) is { } client
-                ? Envelope(node, new() { ["client"] = ClientJson(client) })
-                : Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}"));
+        routes.MapGet("/api/v1/clients/{id}", async (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+        {
+            var (all, _) = await ClusterClientsAsync(control, ct);
+            var found = all.FirstOrDefault(c => c.View.Info.Id == id);
+            return found.View is not null
+                ? Envelope(node, new() { ["client"] = ClientJson(found.View, found.Node) })
+                : Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}");
+        });
 
         routes.MapDelete("/api/v1/clients/{id}", (string id, NodeIdentity node, StreamControl control, ILoggerFactory loggers, CancellationToken ct) =>
             KickAsync(id, node, control, loggers.CreateLogger("Platform.Api"), ct));
@@ -151,17 +172,33 @@ public static class ApiEndpoints
     /// </summary>
     private static async Task<IResult> KickAsync(string id, NodeIdentity node, StreamControl control, ILogger log, CancellationToken ct)
     {
-        var client = control.Clients.Find(id);
-        if (client is null)
+        var deadline = DateTime.UtcNow + KickTimeout;
+        ClientInfo? info = null;
+        var closed = false;
+        var where = control.SelfAddress.ToString();
+        if (control.Clients.Find(id) is { } client)
+        {
+            info = client.Info;
+            log.LogInformation("client {ClientId} ({Type}, {Stream}): kicked by operator", info.Id, info.SrsType, info.Stream);
+            client.Kick("kicked by operator");
+            closed = await Task.WhenAny(client.Completion, Task.Delay(KickTimeout, ct)) == client.Completion;
+        }
+        else
+        {
+            // Another node's client: every member is asked, the one that has it kicks it.
+            var results = await new ClusterApi(control).AskAllAsync<NodeKickResult>(new KickNodeClient(id, "kicked by operator"), ct);
+            if (results.Answers.FirstOrDefault(r => r.Client is not null) is { } kicked)
+            {
+                (info, closed, where) = (kicked.Client, kicked.Closed, kicked.Node);
+                log.LogInformation("client {ClientId} ({Type}, {Stream}) on {Node}: kicked by operator", info!.Id, info.SrsType, info.Stream, where);
+            }
+        }
+
+        if (info is null)
         {
             return Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}");
         }
 
-        var info = client.Info;
-        var deadline = DateTime.UtcNow + KickTimeout;
-        log.LogInformation("client {ClientId} ({Type}, {Stream}): kicked by operator", info.Id, info.SrsType, info.Stream);
-        client.Kick("kicked by operator");
-        var closed = await Task.WhenAny(client.Completion, Task.Delay(KickTimeout, ct)) == client.Completion;
         var unpublished = !info.IsPublisher || await PublisherGoneAsync(control, info, deadline, ct);
         return Envelope(node, new()
         {
@@ -173,10 +210,19 @@ public static class ApiEndpoints
                 vhost = info.Stream.Vhost is null ? string.Empty : VhostId(info.Stream.Vhost),
                 stream = info.Stream.Vhost is null ? string.Empty : StreamDirectory.IdOf(info.Stream),
                 url = info.Stream.Vhost is null ? string.Empty : info.Stream.Url,
+                node = where,
                 closed,
                 unpublished,
             },
         });
+    }
+
+    /// <summary>Every client of the cluster with the node it is on, oldest first, and the members that did not answer.</summary>
+    private static async Task<(IReadOnlyList<(ClientView View, string Node)> Clients, IReadOnlyList<string> Missing)> ClusterClientsAsync(StreamControl control, CancellationToken ct)
+    {
+        var nodes = await new ClusterApi(control).AskAllAsync<NodeClients>(ListNodeClients.Instance, ct);
+        var all = nodes.Answers.SelectMany(n => n.Clients.Select(c => (View: c, n.Node))).OrderBy(c => c.View.Info.ConnectedAt).ToList();
+        return (all, nodes.Missing);
     }
 
     /// <summary>Asks the stream's entity until it has another publisher than the kicked one, or time is up.</summary>
@@ -302,7 +348,7 @@ public static class ApiEndpoints
         return list;
     }
 
-    private static object SummaryJson(SystemSummary s, NodeIdentity node, int connections) => new
+    internal static object SummaryJson(SystemSummary s, NodeIdentity node, int connections) => new
     {
         ok = s.Ok,
         now_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
@@ -366,10 +412,12 @@ public static class ApiEndpoints
             video = video is null ? null : new { codec = video.Codec, profile = video.Profile, level = video.Level, width = video.Width, height = video.Height },
             audio = audio is null ? null : new { codec = audio.Codec, sample_rate = audio.SampleRate, channel = audio.Channels, profile = audio.Profile },
             workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason }),
+            node = s.PublisherNode?.ToString(),
+            entity_node = s.EntityNode,
         };
     }
 
-    private static object ClientJson(IClientSession client)
+    private static object ClientJson(ClientView client, string where)
     {
         var info = client.Info;
         var alive = (DateTimeOffset.UtcNow - info.ConnectedAt).TotalSeconds;
@@ -395,6 +443,7 @@ public static class ApiEndpoints
                 recv_30s = alive > 0 ? (int)(client.BytesReceived * 8 / 1000 / alive) : 0,
                 send_30s = alive > 0 ? (int)(client.BytesSent * 8 / 1000 / alive) : 0,
             },
+            node = where,
         };
     }
 }

@@ -23,7 +23,7 @@ public static class MediaEndpoints
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http)
+    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay)
     {
         path ??= string.Empty;
         if (path.EndsWith(".flv", StringComparison.OrdinalIgnoreCase) && !path.Contains('/', StringComparison.Ordinal))
@@ -32,7 +32,7 @@ public static class MediaEndpoints
         }
         else if (path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ts", StringComparison.OrdinalIgnoreCase))
         {
-            await ServeHlsAsync(context, app, path, sessions, rules, http);
+            await ServeHlsAsync(context, app, path, sessions, rules, http, relay);
         }
         else
         {
@@ -62,12 +62,21 @@ public static class MediaEndpoints
     /// playlist of a session lists its segments with the context, so every request of the viewer is
     /// counted. A kicked context is refused with 403.
     /// </summary>
-    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http)
+    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay)
     {
         var response = context.Response;
         if (!StreamKey.IsValidName(app) || !StreamKey.IsValidRelativePath(path))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
+        var file = FindHlsFile(rules, $"{app}/{path}");
+        if (relay.IsFromNode(context.Request))
+        {
+            // Another node relays this file to its own viewer: it is served as it is.
+            await ServeFileAsync(context, file, playlist, null);
             return;
         }
 
@@ -80,7 +89,6 @@ public static class MediaEndpoints
             return;
         }
 
-        var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
         if (!playlist && session is null && http.Current.HlsRequireSession)
         {
             response.StatusCode = StatusCodes.Status403Forbidden;
@@ -88,8 +96,9 @@ public static class MediaEndpoints
             return;
         }
 
-        var file = FindHlsFile(rules, $"{app}/{path}");
-        if (file is null)
+        // Packaged on another node (the one hosting the stream's entity): fetched from there.
+        var remote = file is null ? await relay.FetchAsync(app, path, session?.Info.Stream, context.RequestAborted) : null;
+        if (file is null && remote is null)
         {
             response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -119,6 +128,24 @@ public static class MediaEndpoints
             }
         }
 
+        if (remote is not null)
+        {
+            await ServeBytesAsync(context, remote, playlist, session);
+            return;
+        }
+
+        await ServeFileAsync(context, file, playlist, session);
+    }
+
+    private static async Task ServeFileAsync(HttpContext context, string? file, bool playlist, HlsSession? session)
+    {
+        var response = context.Response;
+        if (file is null)
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
         AllowCors(response);
         response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
         try
@@ -141,6 +168,23 @@ public static class MediaEndpoints
             // Removed from the window between the check and the read.
             response.StatusCode = StatusCodes.Status404NotFound;
         }
+    }
+
+    private static async Task ServeBytesAsync(HttpContext context, byte[] bytes, bool playlist, HlsSession? session)
+    {
+        if (playlist && session is not null)
+        {
+            await WriteTextAsync(context, HlsSessionPlaylist.WithContext(System.Text.Encoding.UTF8.GetString(bytes), session.Info.Id), PlaylistType, session);
+            return;
+        }
+
+        var response = context.Response;
+        AllowCors(response);
+        response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
+        response.ContentType = playlist ? PlaylistType : "video/mp2t";
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted);
+        session?.Served(bytes.Length);
     }
 
     private const string PlaylistType = "application/vnd.apple.mpegurl";

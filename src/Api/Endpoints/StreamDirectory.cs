@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Platform.Streams;
 using Platform.Streams.Entity;
 
@@ -17,16 +16,16 @@ public sealed class StreamDirectory(StreamControl control)
     public static string HashId(string name) =>
         "vid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..7];
 
-    public async Task<IReadOnlyList<StreamSnapshot>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Streams of the whole cluster: every member lists the entities it hosts, and each entity is asked.</summary>
+    public async Task<IReadOnlyList<StreamSnapshot>> ListAsync(CancellationToken cancellationToken) => (await ListClusterAsync(cancellationToken)).Streams;
+
+    public async Task<(IReadOnlyList<StreamSnapshot> Streams, IReadOnlyList<string> Missing)> ListClusterAsync(CancellationToken cancellationToken)
     {
-        var state = await control.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, control.Options.AskTimeout, cancellationToken);
+        var nodes = await new Nodes.ClusterApi(control).AskAllAsync<Nodes.NodeEntities>(Nodes.ListNodeEntities.Instance, cancellationToken);
         var asks = new List<Task<StreamSnapshot>>();
-        foreach (var shard in state.Shards)
+        foreach (var entityId in nodes.Answers.SelectMany(n => n.EntityIds).Distinct(StringComparer.Ordinal))
         {
-            foreach (var entityId in shard.EntityIds)
-            {
-                asks.Add(control.Region.Ask<StreamSnapshot>(new GetStream(StreamKey.Parse(entityId)), control.Options.AskTimeout, cancellationToken));
-            }
+            asks.Add(control.Region.Ask<StreamSnapshot>(new GetStream(StreamKey.Parse(entityId)), control.Options.AskTimeout, cancellationToken));
         }
 
         var snapshots = new List<StreamSnapshot>(asks.Count);
@@ -47,6 +46,6 @@ public sealed class StreamDirectory(StreamControl control)
         }
 
         snapshots.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
-        return snapshots;
+        return (snapshots, nodes.Missing);
     }
 }

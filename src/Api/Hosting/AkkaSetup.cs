@@ -22,6 +22,7 @@ public static class AkkaSetup
             builder
                 .AddHocon(PersistenceHocon(options.Storage), HoconAddMode.Prepend)
                 .AddHocon("akka.loglevel = INFO\nakka.cluster.log-info = off\nakka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"", HoconAddMode.Prepend)
+                .AddHocon($"akka.cluster.split-brain-resolver.active-strategy = keep-majority\nakka.cluster.split-brain-resolver.stable-after = {(int)cluster.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
                 {
@@ -36,16 +37,18 @@ public static class AkkaSetup
                 })
                 .WithShardRegion<StreamRegion>(
                     "streams",
-                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>()),
+                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}"),
                     new StreamMessageExtractor(),
                     new ShardOptions
                     {
                         StateStoreMode = StateStoreMode.DData,
                         RememberEntities = false,
                     })
+                .WithCustomSerializer("platform-cluster", Platform.Api.Nodes.ClusterMessageSerializer.BoundTypes, system => new Platform.Api.Nodes.ClusterMessageSerializer(system))
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
                 .WithActors((system, registry) =>
                 {
+                    system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0), Platform.Api.Nodes.NodeApiActor.Name);
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
                     foreach (var recovered in provider.GetRequiredService<RecoveredRecordings>())

@@ -52,7 +52,7 @@ public static class PlatformHost
             throw new StartupException(string.Join("; ", problems));
         }
 
-        if ((options.Api.ValidateAuth() ?? options.Http.ValidateHlsSessions()) is { } invalid)
+        if ((options.Api.ValidateAuth() ?? options.Http.ValidateHlsSessions() ?? options.Cluster.Validate()) is { } invalid)
         {
             throw new StartupException(invalid);
         }
@@ -113,12 +113,14 @@ public static class PlatformHost
             sp.GetRequiredService<ClientRegistry>(),
             streams,
             new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>())));
+        services.AddMediaLinks(options.Cluster);
         services.AddSingleton(new SystemStats());
         services.AddSingleton(sp => new ReloadableOptions<ApiOptions>(builder.Configuration, options.Api, c => BindApi(c, options.Api), a => a.ValidateAuth(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Config")));
         services.AddSingleton(sp => new ReloadableOptions<HttpOptions>(builder.Configuration, options.Http, c => c.GetSection("Http").Get<HttpOptions>() ?? new HttpOptions(),
             h => h.ValidateHlsSessions(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Config")));
         services.AddSingleton<ApiGate>();
+        services.AddSingleton<HlsRelay>();
         services.AddSingleton(sp =>
         {
             var http = sp.GetRequiredService<ReloadableOptions<HttpOptions>>();
@@ -178,13 +180,14 @@ public static class PlatformHost
 public sealed class RecoveredRecordings : List<DvrFileClosed>;
 
 /// <summary>Marks the node ready once the RTMP listener and Kestrel are open.</summary>
-internal sealed class ReadinessProbe(RtmpServer rtmp, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class ReadinessProbe(RtmpServer rtmp, IServiceProvider services, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await Task.WhenAll(rtmp.Listening, started.Task).WaitAsync(stoppingToken);
+        var links = services.GetService<Platform.Ingest.Cluster.MediaLinkServer>()?.Listening ?? Task.FromResult<IPEndPoint>(null!);
+        await Task.WhenAll(rtmp.Listening, links, started.Task).WaitAsync(stoppingToken);
         readiness.ListenersOpen();
     }
 }

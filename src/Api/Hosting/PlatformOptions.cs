@@ -96,6 +96,55 @@ public sealed class ClusterNodeOptions
     public List<string> Seeds { get; set; } = [];
 
     public List<string> Roles { get; set; } = [];
+
+    /// <summary>Media links between nodes listen here (plain TCP; every link proves <see cref="Secret"/>).</summary>
+    public int MediaPort { get; set; } = 4054;
+
+    public string MediaBindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// The secret every node of the cluster shares to open media links (at least 16 characters); required
+    /// when the node has seeds. Without it the node neither serves nor opens links (a node alone).
+    /// </summary>
+    public string? Secret { get; set; }
+
+    /// <summary>A media link stays this long after its node's last reader of the stream left.</summary>
+    public TimeSpan LinkLinger { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The split-brain resolver (keep-majority) downs unreachable nodes after the cluster has been stable
+    /// this long: shorter moves a dead node's streams sooner, longer rides out longer network hiccups.
+    /// </summary>
+    public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether media links run (a secret is set).</summary>
+    public bool LinksEnabled => !string.IsNullOrEmpty(Secret);
+
+    /// <summary>What other nodes connect to for this node's publishes.</summary>
+    public string MediaEndpoint => $"{Hostname}:{MediaPort}";
+
+    /// <summary>What is wrong with the cluster settings, naming the key, or null.</summary>
+    public string? Validate()
+    {
+        if (Secret is { Length: > 0 and < 16 })
+        {
+            return "Cluster:Secret: must be at least 16 characters";
+        }
+
+        if (Seeds.Count > 0 && !LinksEnabled)
+        {
+            return "Cluster:Secret: required when Cluster:Seeds is set (every node of a cluster shares it to open media links)";
+        }
+
+        if (LinkLinger < TimeSpan.Zero || LinkLinger > TimeSpan.FromHours(1))
+        {
+            return $"Cluster:LinkLinger = {LinkLinger}: must be from 00:00:00 to 01:00:00";
+        }
+
+        return DownAfter < TimeSpan.FromSeconds(1) || DownAfter > TimeSpan.FromMinutes(10)
+            ? $"Cluster:DownAfter = {DownAfter}: must be from 00:00:01 to 00:10:00"
+            : null;
+    }
 }
 
 public sealed class StorageOptions

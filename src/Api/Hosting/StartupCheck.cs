@@ -11,7 +11,7 @@ public static class StartupCheck
 {
     public static void EnsurePortsFree(PlatformOptions options)
     {
-        var endpoints = new (string Key, string Address, int Port)[]
+        var endpoints = new List<(string Key, string Address, int Port)>
         {
             ("Rtmp:Port", options.Rtmp.BindAddress, options.Rtmp.Port),
             ("Http:Port", options.Http.BindAddress, options.Http.Port),
@@ -19,6 +19,11 @@ public static class StartupCheck
             ("Management:Port", options.Management.BindAddress, options.Management.Port),
             ("Cluster:Port", "0.0.0.0", options.Cluster.Port),
         };
+        if (options.Cluster.LinksEnabled)
+        {
+            endpoints.Add(("Cluster:MediaPort", options.Cluster.MediaBindAddress, options.Cluster.MediaPort));
+        }
+
         var seen = new Dictionary<int, string>();
         foreach (var (key, address, port) in endpoints)
         {

@@ -10,6 +10,12 @@ public enum ClientKind
 
     /// <summary>An HLS viewer: a session of playlist and segment requests tied by its <c>hls_ctx</c>.</summary>
     HlsPlayer,
+
+    /// <summary>A media link sending a stream published here to another node of the cluster (not a player).</summary>
+    LinkSender,
+
+    /// <summary>A media link feeding this node's hub from the node where the stream is published (not a publisher).</summary>
+    LinkReceiver,
 }
 
 /// <summary>What the control plane knows of one connection: who it is, where from, what it does.</summary>
@@ -40,6 +46,8 @@ public sealed record ClientInfo(
         ClientKind.FlvPlayer => "flv-play",
         ClientKind.HlsPlayer => "hls-play",
         ClientKind.RtmpConnecting => "rtmp-connecting",
+        ClientKind.LinkSender => "cluster-link-out",
+        ClientKind.LinkReceiver => "cluster-link-in",
         _ => "unknown",
     };
 }

@@ -22,11 +22,14 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _sessions = [];
     private readonly IStreamWorkerFactory _workers;
     private readonly Dictionary<IActorRef, string> _workerRefs = [];
+    private readonly HashSet<IActorRef> _watchers = [];
     private IReadOnlyList<WorkerDecision>? _workerPlan;
+    private readonly string? _httpEndpoint;
     private IActorRef? _publisherSession;
 
-    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null)
+    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null, string? httpEndpoint = null)
     {
+        _httpEndpoint = httpEndpoint;
         _idleTimeout = idleTimeout;
         _time = time;
         _workers = workers ?? NoWorkers.Instance;
@@ -36,14 +39,39 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Receive<UnpublishStream>(m => ClientLeft(m.ClientId));
         Receive<PlayStream>(OnPlay);
         Receive<StopPlaying>(m => ClientLeft(m.ClientId));
-        Receive<ReportStreamStats>(m => _state.Reported(m.PublisherId, m.Counters));
-        Receive<GetStream>(_ => Sender.Tell(_state.Snapshot() with { Workers = WorkerStatuses() }));
+        Receive<ReportStreamStats>(OnReport);
+        Receive<WatchPublisher>(m =>
+        {
+            if (_watchers.Add(m.Watcher))
+            {
+                Context.Watch(m.Watcher);
+            }
+
+            Sender.Tell(Location());
+        });
+        Receive<UnwatchPublisher>(m =>
+        {
+            if (_watchers.Remove(m.Watcher))
+            {
+                Context.Unwatch(m.Watcher);
+            }
+        });
+        Receive<GetStream>(_ => Sender.Tell(_state.Snapshot() with
+        {
+            Workers = WorkerStatuses(),
+            EntityNode = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
+            WorkerHttp = _httpEndpoint,
+        }));
         Receive<StopPublisher>(_ => OnStopPublisher());
         Receive<Terminated>(m =>
         {
             if (_sessions.TryGetValue(m.ActorRef, out var clientId))
             {
                 ClientLeft(clientId);
+            }
+            else if (_watchers.Remove(m.ActorRef))
+            {
+                // A node's media links are gone (the node left or died).
             }
             else if (_workerRefs.Remove(m.ActorRef, out var worker))
             {
@@ -61,28 +89,88 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null) =>
-        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers));
+    /// <param name="httpEndpoint">This node's media HTTP endpoint, where the stream's HLS files are served from.</param>
+    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null, string? httpEndpoint = null) =>
+        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers, httpEndpoint));
 
     protected override void PreStart() => ScheduleIdleCheck();
 
     private void OnPublish(PublishStream m)
     {
-        if (_state.DecidePublish(m.Client) == PublishDecision.RejectBusy)
+        var decision = _state.DecidePublish(m.Client, IsReachable(_state.PublisherNode));
+        if (decision == PublishDecision.RejectBusy)
         {
             _log.Info("stream {0}: publish by client {1} refused, client {2} is publishing", _state.Key, m.Client.Id, _state.Publisher!.Id);
             Sender.Tell(new PublishRejected(m.Stream, $"stream is already being published by client {_state.Publisher.Id}"));
             return;
         }
 
+        if (decision == PublishDecision.TakeOver)
+        {
+            _log.Warning("stream {0}: client {1} takes the stream over from client {2}, whose node {3} is unreachable", _state.Key, m.Client.Id, _state.Publisher!.Id, _state.PublisherNode!);
+            _publisherSession?.Tell(new KickClient("stream taken over by a publisher on another node"));
+            ClientLeft(_state.Publisher.Id);
+        }
+
         var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-        _state.Published(m.Client, node, _time.GetUtcNow());
-        _publisherSession = m.Session;
-        Track(m.Session, m.Client.Id);
-        Timers.Cancel(IdleTimer);
-        _log.Info("stream {0}: published by client {1} from {2}", _state.Key, m.Client.Id, m.Client.Ip);
+        Publish(m.Client, m.Session, node, m.MediaEndpoint);
         Sender.Tell(new PublishAccepted(m.Stream, node));
+    }
+
+    private void Publish(ClientInfo client, IActorRef session, Address node, string? endpoint)
+    {
+        _state.Published(client, node, _time.GetUtcNow(), endpoint);
+        _publisherSession = session;
+        Track(session, client.Id);
+        Timers.Cancel(IdleTimer);
+        _log.Info("stream {0}: published by client {1} from {2} on {3}", _state.Key, client.Id, client.Ip, node);
+        TellWatchers();
         StartWorkers();
+    }
+
+    /// <summary>
+    /// A publisher's periodic report. An entity that has no publisher takes it as the publish itself (the
+    /// entity was started again on another node after its node died); one that has another publisher tells
+    /// the reporting session to stop (the stream was taken over while that node was unreachable).
+    /// </summary>
+    private void OnReport(ReportStreamStats m)
+    {
+        if (_state.Publisher is null)
+        {
+            var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+            _log.Info("stream {0}: publisher {1} registered again from its report", _state.Key, m.PublisherId);
+            Publish(m.Publisher, m.Session, node, m.MediaEndpoint);
+        }
+        else if (_state.Publisher.Id != m.PublisherId)
+        {
+            m.Session.Tell(new KickClient("stream taken over by another publisher"));
+            return;
+        }
+
+        _state.Reported(m.PublisherId, m.Counters);
+    }
+
+    private PublisherLocation Location() =>
+        new(_state.Key, _state.PublisherNode, _state.PublisherEndpoint, _state.Publisher?.Id);
+
+    private void TellWatchers()
+    {
+        var location = Location();
+        foreach (var watcher in _watchers)
+        {
+            watcher.Tell(location);
+        }
+    }
+
+    private bool IsReachable(Address? node)
+    {
+        if (node is null)
+        {
+            return true;
+        }
+
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        return !cluster.State.Unreachable.Any(m => m.Address == node);
     }
 
     private void OnPlay(PlayStream m)
@@ -97,12 +185,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         if (_publisherSession is null)
         {
-            Sender.Tell(false);
+            Sender.Tell(new WorkerControlled(false, "stream is not being published"));
             return;
         }
 
         _publisherSession.Tell(new KickClient("stopped by operator"));
-        Sender.Tell(true);
+        Sender.Tell(new WorkerControlled(true, "publisher told to stop"));
     }
 
     private void ClientLeft(string clientId)
@@ -112,6 +200,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         {
             _log.Info("stream {0}: client {1} stopped publishing", _state.Key, clientId);
             _publisherSession = null;
+            TellWatchers();
             foreach (var worker in _workerRefs.Keys)
             {
                 worker.Tell(new PublisherChanged(false));

@@ -10,8 +10,12 @@ public interface IStreamCommand
     StreamKey Stream { get; }
 }
 
-/// <summary>A client asks to publish; <paramref name="Session"/> is watched for as long as it publishes.</summary>
-public sealed record PublishStream(StreamKey Stream, ClientInfo Client, IActorRef Session) : IStreamCommand;
+/// <summary>
+/// A client asks to publish; <paramref name="Session"/> is watched for as long as it publishes.
+/// <paramref name="MediaEndpoint"/> is the publisher node's media link listener (<c>host:port</c>), where
+/// other nodes fetch the stream; null on a node that serves no links.
+/// </summary>
+public sealed record PublishStream(StreamKey Stream, ClientInfo Client, IActorRef Session, string? MediaEndpoint = null) : IStreamCommand;
 
 public sealed record UnpublishStream(StreamKey Stream, string ClientId) : IStreamCommand;
 
@@ -20,8 +24,26 @@ public sealed record PlayStream(StreamKey Stream, ClientInfo Client, IActorRef S
 
 public sealed record StopPlaying(StreamKey Stream, string ClientId) : IStreamCommand;
 
-/// <summary>The publisher's node reports the data plane's counters and codecs every few seconds.</summary>
-public sealed record ReportStreamStats(StreamKey Stream, string PublisherId, StreamCounters Counters) : IStreamCommand;
+/// <summary>
+/// The publisher's node reports the data plane's counters and codecs every few seconds. It carries the
+/// publish itself, so an entity that was started again elsewhere (its node died) gets its publisher back.
+/// </summary>
+public sealed record ReportStreamStats(StreamKey Stream, ClientInfo Publisher, IActorRef Session, string? MediaEndpoint, StreamCounters Counters) : IStreamCommand
+{
+    public string PublisherId => Publisher.Id;
+}
+
+/// <summary>
+/// A node's media links ask where the stream is published and subscribe to changes: the entity answers
+/// with a <see cref="PublisherLocation"/> now and tells <paramref name="Watcher"/> again at every publish
+/// and unpublish, until <see cref="UnwatchPublisher"/> or the watcher's node is gone.
+/// </summary>
+public sealed record WatchPublisher(StreamKey Stream, IActorRef Watcher) : IStreamCommand;
+
+public sealed record UnwatchPublisher(StreamKey Stream, IActorRef Watcher) : IStreamCommand;
+
+/// <summary>Where the stream is published now: the node and its media link endpoint; both null when nobody publishes.</summary>
+public sealed record PublisherLocation(StreamKey Stream, Address? Node, string? MediaEndpoint, string? PublisherId);
 
 public sealed record GetStream(StreamKey Stream) : IStreamCommand;
 
@@ -57,6 +79,12 @@ public sealed record StreamSnapshot(
 {
     /// <summary>The stream's workers (HLS, DVR, ...) and, for those that do not run, why.</summary>
     public IReadOnlyList<Workers.WorkerStatus> Workers { get; init; } = [];
+
+    /// <summary>The node that hosts the stream's entity, and so its workers.</summary>
+    public string? EntityNode { get; init; }
+
+    /// <summary>The media HTTP endpoint (<c>host:port</c>) of <see cref="EntityNode"/>, where the stream's HLS files are.</summary>
+    public string? WorkerHttp { get; init; }
 
     public bool IsEmpty => Publisher is null && Readers.Count == 0 && !Workers.Any(w => w.Running);
 }

@@ -7,6 +7,9 @@ public enum PublishDecision
 {
     Accept,
     RejectBusy,
+
+    /// <summary>The current publisher's node is unreachable: the new publisher takes the stream over.</summary>
+    TakeOver,
 }
 
 /// <summary>
@@ -42,14 +45,29 @@ public sealed class StreamState
 
     public bool IsIdle => Publisher is null && _readers.Count == 0;
 
-    /// <summary>One publisher at a time: a second one is refused and the first is left untouched.</summary>
-    public PublishDecision DecidePublish(ClientInfo client) =>
-        Publisher is null || Publisher.Id == client.Id ? PublishDecision.Accept : PublishDecision.RejectBusy;
+    /// <summary>Where other nodes fetch the stream from (the publisher node's media link listener).</summary>
+    public string? PublisherEndpoint { get; private set; }
 
-    public void Published(ClientInfo client, Address node, DateTimeOffset now)
+    /// <summary>
+    /// One publisher at a time: a second one is refused and the first is left untouched, unless the first
+    /// one's node is unreachable (<paramref name="publisherNodeReachable"/> false): an encoder that moved to
+    /// another node after its node died must not wait for the failure to be confirmed.
+    /// </summary>
+    public PublishDecision DecidePublish(ClientInfo client, bool publisherNodeReachable = true)
+    {
+        if (Publisher is null || Publisher.Id == client.Id)
+        {
+            return PublishDecision.Accept;
+        }
+
+        return publisherNodeReachable ? PublishDecision.RejectBusy : PublishDecision.TakeOver;
+    }
+
+    public void Published(ClientInfo client, Address node, DateTimeOffset now, string? endpoint = null)
     {
         Publisher = client;
         PublisherNode = node;
+        PublisherEndpoint = endpoint;
         Counters = Empty;
         LastActive = now;
     }
@@ -64,6 +82,7 @@ public sealed class StreamState
 
         Publisher = null;
         PublisherNode = null;
+        PublisherEndpoint = null;
         LastActive = now;
         return true;
     }

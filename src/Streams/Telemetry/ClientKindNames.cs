@@ -12,6 +12,12 @@ public static class ClientKindNames
     public const string Player = "player";
     public const string Connecting = "connecting";
 
+    /// <summary>A media link sending a stream of this node to another node (<c>LinkSender</c>): neither publisher nor player.</summary>
+    public const string LinkOut = "link-out";
+
+    /// <summary>A media link feeding this node from the publisher's node (<c>LinkReceiver</c>).</summary>
+    public const string LinkIn = "link-in";
+
     private static readonly ClientKind[] Kinds = Enum.GetValues<ClientKind>();
     private static readonly (string Role, string Protocol)[] Names = Build();
 
@@ -34,7 +40,7 @@ public static class ClientKindNames
     /// <summary>Splits a kind's name into its protocol prefix and its role suffix.</summary>
     public static (string Role, string Protocol) Parse(string kindName)
     {
-        foreach (var (suffix, role) in new[] { ("Publisher", Publisher), ("Player", Player), ("Connecting", Connecting) })
+        foreach (var (suffix, role) in new[] { ("Publisher", Publisher), ("Player", Player), ("Connecting", Connecting), ("Sender", LinkOut), ("Receiver", LinkIn) })
         {
             if (kindName.Length > suffix.Length && kindName.EndsWith(suffix, StringComparison.Ordinal))
             {

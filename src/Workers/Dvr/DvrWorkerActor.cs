@@ -23,6 +23,7 @@ public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private StreamHub? _hub;
+    private IDisposable? _demand;
     private ReaderQueue? _queue;
     private Task? _run;
     private FlvRecording? _recording;
@@ -58,6 +59,8 @@ public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // A worker reads the stream wherever it is published: on another node, this node's link feeds the hub.
+        _demand = _control.Links.Demand(_stream);
         _hub = _control.Hubs.Acquire(_stream);
         _queue = new ReaderQueue("dvr:" + _stream, _hub.Options.Reader with { MaxLag = TimeSpan.FromHours(1) });
         _hub.AddReader(_queue);
@@ -79,6 +82,7 @@ public sealed class DvrWorkerActor : ReceiveActor, IWithTimers
         if (_hub is not null)
         {
             _control.Hubs.Release(_hub);
+            _demand?.Dispose();
         }
     }
 

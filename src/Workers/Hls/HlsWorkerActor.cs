@@ -21,6 +21,7 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
     private readonly StreamControl _control;
     private readonly ILogger _log;
     private StreamHub? _hub;
+    private IDisposable? _demand;
     private ReaderQueue? _queue;
     private HlsPackager? _packager;
     private Task? _run;
@@ -52,6 +53,8 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // A worker reads the stream wherever it is published: on another node, this node's link feeds the hub.
+        _demand = _control.Links.Demand(_stream);
         _hub = _control.Hubs.Acquire(_stream);
         // A packager is a reader that must never be cut for lag: it only writes files.
         // Segments are published whole, seconds apart: the packager takes frames in half-second batches.
@@ -84,6 +87,7 @@ public sealed class HlsWorkerActor : ReceiveActor, IWithTimers
         if (_hub is not null)
         {
             _control.Hubs.Release(_hub);
+            _demand?.Dispose();
         }
 
         _log.LogInformation("stream {Stream}: HLS stopped, files removed", _stream);

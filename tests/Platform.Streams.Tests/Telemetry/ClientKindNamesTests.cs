@@ -23,12 +23,21 @@ public class ClientKindNamesTests
         Assert.Equal((role, protocol), ClientKindNames.Parse(name));
 
     [Fact]
-    public void Every_kind_of_today_is_a_publisher_player_or_connecting_client()
+    public void Every_kind_of_today_is_a_publisher_player_connecting_client_or_link()
     {
         foreach (var kind in Enum.GetValues<ClientKind>())
         {
-            Assert.Contains(ClientKindNames.Of(kind).Role, new[] { "publisher", "player", "connecting" });
+            Assert.Contains(ClientKindNames.Of(kind).Role, new[] { "publisher", "player", "connecting", "link-out", "link-in" });
         }
+    }
+
+    [Fact]
+    public void Media_links_are_neither_players_nor_publishers()
+    {
+        Assert.Equal(("link-out", "link"), ClientKindNames.Of(ClientKind.LinkSender));
+        Assert.Equal(("link-in", "link"), ClientKindNames.Of(ClientKind.LinkReceiver));
+        Assert.DoesNotContain("link", ClientKindNames.PlayerProtocols);
+        Assert.DoesNotContain("link", ClientKindNames.PublisherProtocols);
     }
 
     [Fact]

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Platform.Streams;
+
+namespace Platform.Api.Nodes;
+
+/// <summary>The answers of every member's <see cref="NodeApiActor"/>, and whether some did not answer in time.</summary>
+public sealed record Gathered<T>(IReadOnlyList<T> Answers, IReadOnlyList<string> Missing)
+{
+    public bool Partial => Missing.Count > 0;
+}
+
+/// <summary>
+/// Asks the same question of every Up member of the cluster at once; a member that does not answer within
+/// <see cref="Timeout"/> is listed as missing, so an answer is partial and flagged, never hung.
+/// </summary>
+public sealed class ClusterApi(StreamControl control)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    public async Task<Gathered<T>> AskAllAsync<T>(object question, CancellationToken cancellationToken)
+    {
+        var system = control.System;
+        var members = Akka.Cluster.Cluster.Get(system).State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            .Select(m => m.Address)
+            .ToList();
+        var asks = members.Select(address => AskOneAsync<T>(system, address, question, cancellationToken)).ToList();
+        var results = await Task.WhenAll(asks);
+        var answers = new List<T>();
+        var missing = new List<string>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is { } answer)
+            {
+                answers.Add(answer);
+            }
+            else
+            {
+                missing.Add(members[i].ToString());
+            }
+        }
+
+        return new Gathered<T>(answers, missing);
+    }
+
+    private static async Task<T?> AskOneAsync<T>(ActorSystem system, Address address, object question, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var path = new RootActorPath(address) / "user" / NodeApiActor.Name;
+            return await system.ActorSelection(path).Ask<T>(question, Timeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException or ActorNotFoundException)
+        {
+            return default;
+        }
+    }
+}

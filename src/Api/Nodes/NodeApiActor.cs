@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Platform.Api.Endpoints;
+using Platform.Api.Hosting;
+using Platform.Streams;
+using Platform.Streams.Clients;
+
+namespace Platform.Api.Nodes;
+
+/// <summary>
+/// Every node's answerer for the cluster-wide API (<c>/user/node-api</c>): its clients, kicks of its
+/// clients, its summary and the stream entities it hosts. The API of any node asks each member's.
+/// </summary>
+public sealed class NodeApiActor : ReceiveActor
+{
+    public const string Name = "node-api";
+
+    public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links)
+    {
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        Receive<ListNodeClients>(_ => Sender.Tell(new NodeClients(self, [.. control.Clients.Snapshot().Select(c => new ClientView(c.Info, c.BytesSent, c.BytesReceived))])));
+        Receive<GetNodeSummary>(_ =>
+        {
+            var json = JsonSerializer.Serialize(ApiEndpoints.SummaryJson(stats.Sample(), identity, control.Clients.Count));
+            var sender = Sender;
+            var counts = new NodeSummary(self, json, control.Clients.Count) { Hubs = control.Hubs.Count, Links = links() };
+            control.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, control.Options.AskTimeout)
+                .ContinueWith(t => counts with { Entities = t.IsCompletedSuccessfully ? t.Result.Shards.Sum(s => s.EntityIds.Count) : -1 }, TaskScheduler.Default)
+                .PipeTo(sender);
+        });
+        Receive<KickNodeClient>(m =>
+        {
+            var client = control.Clients.Find(m.ClientId);
+            if (client is null)
+            {
+                Sender.Tell(new NodeKickResult(self, null, false));
+                return;
+            }
+
+            client.Kick(m.Reason);
+            var info = client.Info;
+            Task.WhenAny(client.Completion, Task.Delay(ApiEndpoints.KickTimeout))
+                .ContinueWith(t => new NodeKickResult(self, info, t.Result == client.Completion), TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
+        Receive<ListNodeEntities>(_ =>
+        {
+            control.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, control.Options.AskTimeout)
+                .ContinueWith(
+                    t => new NodeEntities(self, t.IsCompletedSuccessfully ? [.. t.Result.Shards.SelectMany(s => s.EntityIds)] : []),
+                    TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
+    }
+
+    public static Props Props(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links) =>
+        Akka.Actor.Props.Create(() => new NodeApiActor(control, stats, identity, links));
+}
