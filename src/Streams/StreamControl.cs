@@ -15,6 +15,7 @@ public sealed class StreamControl
 {
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<IActorRef> _region;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IActorRef> _clientActors = new(StringComparer.Ordinal);
     private long _connectSequence;
 
     public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options, AccessPipeline? access = null)
@@ -60,6 +61,7 @@ public sealed class StreamControl
     {
         var actor = System.ActorOf(ClientActor.Props(session.Kick), "client-" + session.Info.Id);
         Clients.Add(session);
+        _clientActors[session.Info.Id] = actor;
         return new ClientHandle(this, session, actor);
     }
 
@@ -75,7 +77,9 @@ public sealed class StreamControl
         }
 
         var name = $"client-{session.Info.Id}-{Interlocked.Increment(ref _connectSequence)}";
-        return new ClientHandle(this, session, System.ActorOf(ClientActor.Props(session.Kick), name));
+        var actor = System.ActorOf(ClientActor.Props(session.Kick), name);
+        _clientActors[session.Info.Id] = actor;
+        return new ClientHandle(this, session, actor);
     }
 
     /// <summary>
@@ -92,6 +96,30 @@ public sealed class StreamControl
     /// <summary>Tells the stream's entity that a viewer registered by <see cref="WatchAsync"/> left.</summary>
     public void StopWatching(ClientInfo info) => Region.Tell(new StopPlaying(info.Stream, info.Id));
 
+    /// <summary>
+    /// Registers this node's players of <paramref name="stream"/> with its entity again (the entity was
+    /// started anew on another node and knows only its publisher); returns how many were.
+    /// </summary>
+    public int RegisterReadersAgain(StreamKey stream)
+    {
+        var count = 0;
+        foreach (var client in Clients.Snapshot())
+        {
+            var info = client.Info;
+            if (info.Stream == stream && info.Kind is ClientKind.RtmpPlayer or ClientKind.FlvPlayer or ClientKind.HlsPlayer
+                && _clientActors.TryGetValue(info.Id, out var actor))
+            {
+                Region.Tell(new PlayStream(stream, info, actor), ActorRefs.NoSender);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    internal void Forget(IClientSession session, IActorRef actor) =>
+        _clientActors.TryRemove(new KeyValuePair<string, IActorRef>(session.Info.Id, actor));
+
     /// <summary>The stream's state as its entity knows it now.</summary>
     public Task<StreamSnapshot> SnapshotAsync(StreamKey stream, CancellationToken cancellationToken) =>
         Region.Ask<StreamSnapshot>(new GetStream(stream), Options.AskTimeout, cancellationToken);
@@ -100,6 +128,11 @@ public sealed class StreamControl
     public async Task<PublishOutcome> PublishAsync(ClientHandle client, CancellationToken cancellationToken)
     {
         var info = client.Session.Info;
+        if (Options.PublishRefusal is { } refusal)
+        {
+            return new PublishOutcome(null, refusal) { Denied = true };
+        }
+
         var reply = await Region.Ask<object>(new PublishStream(info.Stream, info, client.Actor, MediaEndpoint), Options.AskTimeout, cancellationToken);
         if (reply is PublishRejected rejected)
         {
@@ -137,7 +170,11 @@ public sealed class StreamControl
     }
 }
 
-public sealed record PublishOutcome(PublishLease? Lease, string? Rejection);
+public sealed record PublishOutcome(PublishLease? Lease, string? Rejection)
+{
+    /// <summary>Refused by this node's policy (not a busy stream): RTMP answers NetStream.Publish.Denied.</summary>
+    public bool Denied { get; init; }
+}
 
 public sealed record PlayOutcome(PlayLease? Lease, string? Rejection);
 
@@ -163,6 +200,7 @@ public sealed class ClientHandle : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _control.Clients.Remove(Session);
+            _control.Forget(Session, Actor);
             _control.System.Stop(Actor);
         }
     }

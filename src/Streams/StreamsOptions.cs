@@ -14,8 +14,14 @@ public sealed record StreamsOptions
     /// <summary>How long a control request to a stream entity may take.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often the publisher's node reports counters to the stream entity.</summary>
-    public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often the publisher's node reports counters to the stream entity. The report also registers the
+    /// publisher again with an entity started anew after its node died, so it bounds how long that takes.
+    /// </summary>
+    public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public HubOptions Hub { get; init; } = new();
+
+    /// <summary>Publishers are refused on this node (an edge of the cluster set to serve players only); null: accepted.</summary>
+    public string? PublishRefusal { get; init; }
 }

@@ -74,7 +74,7 @@ public class ApiTests
             Assert.Equal(1, streams.GetProperty("total").GetInt32());
             var stream = Assert.Single(streams.GetProperty("streams").EnumerateArray());
             Assert.Equal(
-                ["id", "name", "vhost", "app", "tcUrl", "url", "live_ms", "clients", "frames", "send_bytes", "recv_bytes", "kbps", "publish", "video", "audio", "workers"],
+                ["id", "name", "vhost", "app", "tcUrl", "url", "live_ms", "clients", "frames", "send_bytes", "recv_bytes", "kbps", "publish", "video", "audio", "workers", "node", "entity_node"],
                 Names(stream));
             Assert.Equal(["recv_30s", "send_30s"], Names(stream.GetProperty("kbps")));
             Assert.Equal(["codec", "profile", "level", "width", "height"], Names(stream.GetProperty("video")));
@@ -86,7 +86,7 @@ public class ApiTests
 
             var publisherClient = clients.EnumerateArray().Single(c => c.GetProperty("type").GetString() == "fmle-publish");
             Assert.Equal(
-                ["id", "vhost", "stream", "ip", "pageUrl", "swfUrl", "tcUrl", "url", "name", "type", "publish", "alive", "send_bytes", "recv_bytes", "kbps"],
+                ["id", "vhost", "stream", "ip", "pageUrl", "swfUrl", "tcUrl", "url", "name", "type", "publish", "alive", "send_bytes", "recv_bytes", "kbps", "node"],
                 Names(publisherClient));
             Assert.True(publisherClient.GetProperty("publish").GetBoolean());
             Assert.Equal(publisherClient.GetProperty("id").GetString(), stream.GetProperty("publish").GetProperty("cid").GetString());

@@ -44,6 +44,8 @@ public sealed class Ffmpeg : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    public int Id => _process.Id;
+
     /// <summary>Publishes lavfi test video (H.264) and tone (AAC, or MP3) in real time; either track can be left out.</summary>
     public static Ffmpeg Publish(string url, int seconds = 600, string audioCodec = "aac", string size = "320x240", int rate = 25, bool video = true, string[]? videoArgs = null, bool audio = true)
     {

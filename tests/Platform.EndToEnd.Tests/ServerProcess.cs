@@ -8,15 +8,31 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Ffmpeg _process;
 
-    private ServerProcess(Ffmpeg process, int rtmp, int api, int management)
+    private ServerProcess(Ffmpeg process, int[] ports)
     {
         _process = process;
-        RtmpPort = rtmp;
-        ApiPort = api;
-        ManagementPort = management;
+        RtmpPort = ports[0];
+        HttpPort = ports[1];
+        ApiPort = ports[2];
+        ManagementPort = ports[3];
+        ClusterPort = ports[4];
+        MediaPort = ports[5];
     }
 
     public int RtmpPort { get; }
+
+    public int HttpPort { get; }
+
+    public int ClusterPort { get; }
+
+    public int MediaPort { get; }
+
+    /// <summary>The node's Akka address, as the cluster API names it.</summary>
+    public string Address => $"akka.tcp://platform@127.0.0.1:{ClusterPort}";
+
+    public string Http(string path) => $"http://127.0.0.1:{HttpPort}/{path}";
+
+    public string Api(string path) => $"http://127.0.0.1:{ApiPort}{path}";
 
     public int ApiPort { get; }
 
@@ -26,15 +42,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Rtmp(string path) => $"rtmp://127.0.0.1:{RtmpPort}/{path}";
 
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, string storageRoot)
+    /// <param name="ports">RTMP, HTTP, API, management, cluster and media ports; free ones when null.</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, string storageRoot, int[]? ports = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll");
         Assert.True(File.Exists(dll), $"{dll} is not in the test's output");
-        var ports = TestServer.FreePorts(5);
+        ports ??= TestServer.FreePorts(6);
         var values = TestServer.NodeSettings(ports, storageRoot, settings);
 
         var process = Ffmpeg.Start("dotnet", [dll, .. values.Select(v => $"--{v.Key}={v.Value}")]);
-        var server = new ServerProcess(process, ports[0], ports[2], ports[3]);
+        var server = new ServerProcess(process, ports);
         try
         {
             using var http = new HttpClient();
@@ -42,7 +59,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 Assert.False(process.HasExited, $"the node exited at start: {server.Output}");
                 return (await http.GetAsync($"http://127.0.0.1:{ports[3]}/ready")).IsSuccessStatusCode;
-            }, TimeSpan.FromSeconds(60), "node process ready");
+            }, TimeSpan.FromSeconds(90), "node process ready");
             return server;
         }
         catch
@@ -50,6 +67,13 @@ public sealed class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>SIGTERM: the node stops as an operator's stop would (it leaves the cluster).</summary>
+    public void Terminate()
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>SIGKILL: the process gets no chance to close or finalize anything.</summary>

@@ -75,7 +75,7 @@ public sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var root = storageRoot ?? Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
-        var ports = FreePorts(5);
+        var ports = FreePorts(6);
         var values = NodeSettings(ports, root, new Dictionary<string, string?>
         {
             ["Streams:IdleTimeout"] = "00:00:01",
@@ -135,6 +135,7 @@ public sealed class TestServer : IAsyncDisposable
             ["Api:Port"] = ports[2].ToString(),
             ["Management:Port"] = ports[3].ToString(),
             ["Cluster:Port"] = ports[4].ToString(),
+            ["Cluster:MediaPort"] = ports.Length > 5 ? ports[5].ToString() : "0",
             ["Storage:Root"] = root,
             ["Logging:LogLevel:Default"] = "Warning",
         };

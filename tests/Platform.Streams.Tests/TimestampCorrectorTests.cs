@@ -70,7 +70,7 @@ public class TimestampCorrectorTests
         c.Correct(FrameKind.Video, 0);
         c.Correct(FrameKind.Video, 40);
         c.Restart();
-        Assert.Equal(50u, c.Correct(FrameKind.Video, 123_456));
-        Assert.Equal(90u, c.Correct(FrameKind.Video, 123_496));
+        Assert.Equal(80u, c.Correct(FrameKind.Video, 123_456)); // one frame (40 ms) after the last
+        Assert.Equal(120u, c.Correct(FrameKind.Video, 123_496));
     }
 }

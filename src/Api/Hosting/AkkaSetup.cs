@@ -22,7 +22,7 @@ public static class AkkaSetup
             builder
                 .AddHocon(PersistenceHocon(options.Storage), HoconAddMode.Prepend)
                 .AddHocon("akka.loglevel = INFO\nakka.cluster.log-info = off\nakka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"", HoconAddMode.Prepend)
-                .AddHocon($"akka.cluster.split-brain-resolver.active-strategy = keep-majority\nakka.cluster.split-brain-resolver.stable-after = {(int)cluster.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
+                .AddHocon(FailoverHocon(cluster), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
                 {
@@ -35,15 +35,7 @@ public static class AkkaSetup
                     SeedNodes = [.. cluster.Seeds],
                     Roles = [.. cluster.Roles],
                 })
-                .WithShardRegion<StreamRegion>(
-                    "streams",
-                    entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}"),
-                    new StreamMessageExtractor(),
-                    new ShardOptions
-                    {
-                        StateStoreMode = StateStoreMode.DData,
-                        RememberEntities = false,
-                    })
+                .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}"))
                 .WithCustomSerializer("platform-cluster", Platform.Api.Nodes.ClusterMessageSerializer.BoundTypes, system => new Platform.Api.Nodes.ClusterMessageSerializer(system))
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
                 .WithActors((system, registry) =>
@@ -60,6 +52,12 @@ public static class AkkaSetup
                 {
                     var self = Akka.Cluster.Cluster.Get(system);
                     var readiness = provider.GetRequiredService<Readiness>();
+                    if (cluster.IsEdge)
+                    {
+                        readiness.OriginsAvailable(false);
+                        system.ActorOf(OriginWatch.Props(readiness), "origin-watch");
+                    }
+
                     self.RegisterOnMemberUp(readiness.MemberUp);
                     self.RegisterOnMemberRemoved(readiness.MemberLeft);
                     if (cluster.Seeds.Count == 0)
@@ -70,6 +68,43 @@ public static class AkkaSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// The stream entities' shard region: on every node by default; with roles, on the origins only, and an
+    /// edge gets a proxy (it asks the origins' entities, hosts none and runs no worker).
+    /// </summary>
+    private static AkkaConfigurationBuilder WithStreamRegion(this AkkaConfigurationBuilder builder, ClusterNodeOptions cluster, Func<string, Props> entity)
+    {
+        if (cluster.IsEdge)
+        {
+            return builder.WithShardRegionProxy<StreamRegion>("streams", ClusterNodeOptions.OriginRole, new StreamMessageExtractor());
+        }
+
+        return builder.WithShardRegion<StreamRegion>(
+            "streams",
+            entity,
+            new StreamMessageExtractor(),
+            new ShardOptions
+            {
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                Role = cluster.EntityRole,
+            });
+    }
+
+    /// <summary>
+    /// How fast a dead node's streams move: a node silent for 2.5 s is unreachable, the split-brain resolver
+    /// (keep-majority) downs it after <see cref="ClusterNodeOptions.DownAfter"/> of stability, its shards start
+    /// elsewhere a second after that (instead of waiting the stability time again: stream entities hold no
+    /// persistent state that two copies could corrupt), and regions ask again for a moved shard's home every second.
+    /// </summary>
+    public static string FailoverHocon(ClusterNodeOptions cluster) => $"""
+        akka.cluster.split-brain-resolver.active-strategy = keep-majority
+        akka.cluster.split-brain-resolver.stable-after = {(int)cluster.DownAfter.TotalMilliseconds}ms
+        akka.cluster.down-removal-margin = 1s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2500ms
+        akka.cluster.sharding.retry-interval = 1s
+        """;
 
     /// <summary>Akka.Persistence.Sql: SQLite under the storage root by default, PostgreSQL by configuration.</summary>
     public static string PersistenceHocon(StorageOptions storage)

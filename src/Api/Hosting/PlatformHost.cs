@@ -67,7 +67,12 @@ public static class PlatformHost
             throw new StartupException($"Storage:Root = {options.Storage.Root}: cannot create the folder ({ex.Message})");
         }
 
-        var streams = options.Streams.ToStreamsOptions();
+        var streams = options.Streams.ToStreamsOptions() with
+        {
+            PublishRefusal = options.Cluster.IsEdge && options.Cluster.EdgePublishers == "refuse"
+                ? "this node is an edge of the cluster and takes no publishers: publish to an origin"
+                : null,
+        };
 
         builder.Logging.AddSimpleConsole(o =>
         {

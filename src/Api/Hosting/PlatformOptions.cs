@@ -95,7 +95,23 @@ public sealed class ClusterNodeOptions
     /// <summary>Seed node addresses (<c>akka.tcp://platform@host:port</c>); empty: this node forms its own cluster.</summary>
     public List<string> Seeds { get; set; } = [];
 
+    /// <summary>
+    /// Empty: the node does everything. <c>origin</c>: it hosts stream entities and their workers; <c>edge</c>:
+    /// it hosts none and serves players (and publishers, unless <see cref="EdgePublishers"/> refuses them)
+    /// through media links. With roles, give every node one of the two.
+    /// </summary>
     public List<string> Roles { get; set; } = [];
+
+    /// <summary><c>accept</c> (default): an edge takes publishers like any node; <c>refuse</c>: NetStream.Publish.Denied.</summary>
+    public string EdgePublishers { get; set; } = "accept";
+
+    public const string OriginRole = "origin";
+    public const string EdgeRole = "edge";
+
+    public bool IsEdge => Roles.Contains(EdgeRole, StringComparer.Ordinal);
+
+    /// <summary>The role that hosts stream entities: <c>origin</c> when roles are used, else every node.</summary>
+    public string? EntityRole => Roles.Contains(OriginRole, StringComparer.Ordinal) || IsEdge ? OriginRole : null;
 
     /// <summary>Media links between nodes listen here (plain TCP; every link proves <see cref="Secret"/>).</summary>
     public int MediaPort { get; set; } = 4054;
@@ -115,7 +131,7 @@ public sealed class ClusterNodeOptions
     /// The split-brain resolver (keep-majority) downs unreachable nodes after the cluster has been stable
     /// this long: shorter moves a dead node's streams sooner, longer rides out longer network hiccups.
     /// </summary>
-    public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>Whether media links run (a secret is set).</summary>
     public bool LinksEnabled => !string.IsNullOrEmpty(Secret);
@@ -126,6 +142,16 @@ public sealed class ClusterNodeOptions
     /// <summary>What is wrong with the cluster settings, naming the key, or null.</summary>
     public string? Validate()
     {
+        if (IsEdge && Roles.Contains(OriginRole, StringComparer.Ordinal))
+        {
+            return "Cluster:Roles: a node is an origin or an edge, not both";
+        }
+
+        if (EdgePublishers is not ("accept" or "refuse"))
+        {
+            return $"Cluster:EdgePublishers = {EdgePublishers}: must be accept or refuse";
+        }
+
         if (Secret is { Length: > 0 and < 16 })
         {
             return "Cluster:Secret: must be at least 16 characters";

@@ -29,6 +29,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         (typeof(WatchPublisher), "wp"),
         (typeof(UnwatchPublisher), "uwp"),
         (typeof(PublisherLocation), "loc"),
+        (typeof(RegisterReadersAgain), "rra"),
         (typeof(PublishAccepted), "pa"),
         (typeof(PublishRejected), "pr"),
         (typeof(PlayAccepted), "pla"),

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Platform.Api.Endpoints;
 using Platform.Api.Hosting;
 using Platform.Streams;
 using Platform.Streams.Clients;
+using Platform.Streams.Entity;
 
 namespace Platform.Api.Nodes;
 
@@ -44,6 +46,13 @@ public sealed class NodeApiActor : ReceiveActor
                 .ContinueWith(t => new NodeKickResult(self, info, t.Result == client.Completion), TaskScheduler.Default)
                 .PipeTo(Sender);
         });
+        Receive<RegisterReadersAgain>(m =>
+        {
+            var count = control.RegisterReadersAgain(m.Stream);
+            Context.GetLogger().Info("stream {0}: {1} player(s) of this node registered again with its restarted entity", m.Stream, count);
+        });
+        Receive<PlayAccepted>(_ => { });
+        Receive<PlayRejected>(_ => { });
         Receive<ListNodeEntities>(_ =>
         {
             control.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, control.Options.AskTimeout)

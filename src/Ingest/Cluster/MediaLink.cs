@@ -174,7 +174,7 @@ internal sealed class MediaLink
                         backoff = FirstBackoff;
                         await WaitChangeAsync(_owner.Options.Refresh);
                         break;
-                    case Outcome.Failed:
+                    case Outcome.Failed or Outcome.NotThere:
                         await WaitChangeAsync(backoff);
                         backoff = Next(backoff);
                         break;
@@ -220,7 +220,9 @@ internal sealed class MediaLink
             var answer = await HandshakeAsync(stream, reader, connect.Token);
             if (answer.Code == LinkAnswerCode.NotPublished)
             {
-                return Outcome.Unpublished;
+                // The entity says it is published there, the node says not (yet: the entity accepts a publish
+                // just before the publisher's hub opens; or no more): ask again shortly.
+                return Outcome.NotThere;
             }
 
             if (answer.Code != LinkAnswerCode.Streaming)
@@ -292,7 +294,7 @@ internal sealed class MediaLink
         {
             // A publisher of this node holds the hub: the location was stale.
             Control.Hubs.Release(hub);
-            return Outcome.Unpublished;
+            return Outcome.NotThere;
         }
 
         Volatile.Write(ref _hub, hub);
@@ -366,7 +368,13 @@ internal sealed class MediaLink
 
     private enum Outcome
     {
+        /// <summary>The publish ended (the end-of-publish marker): wait for the entity to tell of the next.</summary>
         Unpublished,
+
+        /// <summary>The node the entity named does not publish the stream: ask again after a short backoff.</summary>
+        NotThere,
+
+        /// <summary>A network error or a refusal: try again with backoff.</summary>
         Failed,
     }
 

@@ -27,7 +27,7 @@ public sealed partial class RtmpSession
         var outcome = await _control.PublishAsync(_client!, _closed.Token);
         if (outcome.Lease is null)
         {
-            await RefuseAsync(streamId, RtmpStatus.PublishBadName, outcome.Rejection!);
+            await RefuseAsync(streamId, outcome.Denied ? RtmpStatus.PublishDenied : RtmpStatus.PublishBadName, outcome.Rejection!);
             return;
         }
 

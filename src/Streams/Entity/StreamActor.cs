@@ -140,6 +140,15 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
             _log.Info("stream {0}: publisher {1} registered again from its report", _state.Key, m.PublisherId);
             Publish(m.Publisher, m.Session, node, m.MediaEndpoint);
+            if (_state.Readers.Count == 0)
+            {
+                // Likely started anew after the previous entity's node died: players on every node register again.
+                var cluster = Akka.Cluster.Cluster.Get(Context.System);
+                foreach (var member in cluster.State.Members.Where(x => x.Status == Akka.Cluster.MemberStatus.Up))
+                {
+                    Context.ActorSelection(member.Address + RegisterReadersAgain.NodeActorPath).Tell(new RegisterReadersAgain(_state.Key));
+                }
+            }
         }
         else if (_state.Publisher.Id != m.PublisherId)
         {

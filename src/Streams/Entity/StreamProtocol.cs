@@ -42,6 +42,16 @@ public sealed record WatchPublisher(StreamKey Stream, IActorRef Watcher) : IStre
 
 public sealed record UnwatchPublisher(StreamKey Stream, IActorRef Watcher) : IStreamCommand;
 
+/// <summary>
+/// Sent by an entity that got its publisher back from a report (it was started again after its node died)
+/// to every node's <c>/user/node-api</c>: each node registers its players of the stream again.
+/// </summary>
+public sealed record RegisterReadersAgain(StreamKey Stream)
+{
+    /// <summary>Path of the actor on every node that answers it.</summary>
+    public const string NodeActorPath = "/user/node-api";
+}
+
 /// <summary>Where the stream is published now: the node and its media link endpoint; both null when nobody publishes.</summary>
 public sealed record PublisherLocation(StreamKey Stream, Address? Node, string? MediaEndpoint, string? PublisherId);
 

@@ -30,13 +30,17 @@ public sealed class TimestampCorrector
     /// <summary>The largest timestamp handed out so far.</summary>
     public long LastOutput => _lastOutput;
 
-    /// <summary>A new publisher: its timestamps start a new input timeline after the current output.</summary>
+    /// <summary>
+    /// A new publisher: its timestamps start a new input timeline one frame after the current output (the
+    /// video's frame duration, so a player that counts in frames never sees two frames at the same time).
+    /// </summary>
     public void Restart()
     {
+        var step = _video.Started ? _video.LastDelta : _audio.Started ? _audio.LastDelta : DefaultFrameMs;
         _audio = default;
         _video = default;
         _hasBase = false;
-        _outputBase = _anyOutput ? _lastOutput + DefaultFrameMs : 0;
+        _outputBase = _anyOutput ? _lastOutput + Math.Max(DefaultFrameMs, step) : 0;
     }
 
     /// <summary>Corrects one timestamp; returns the output timestamp (32-bit, as RTMP and FLV carry it).</summary>

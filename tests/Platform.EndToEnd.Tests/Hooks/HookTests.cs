@@ -90,7 +90,9 @@ public class HookTests
         Assert.Equal(CloseFields, close.FieldNames);
         Assert.True(close.Json.GetProperty("recv_bytes").GetInt64() > 20_000, close.Body);
         Assert.True(close.Json.GetProperty("send_bytes").GetInt64() > 0, close.Body);
-        Assert.True(unpublish.At <= close.At);
+
+        // Notifications go out concurrently (Hooks:Concurrency): on_unpublish and on_close of one client may
+        // arrive in either order, as both are sent at once when an encoder disconnects.
 
         var plays = hooks.Actions("on_play");
         Assert.Equal(2, plays.Count);

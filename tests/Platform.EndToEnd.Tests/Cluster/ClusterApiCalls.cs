@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Platform.EndToEnd.Tests.Cluster;
+
+/// <summary>What a node's API says of the cluster, read the way an operator's script would.</summary>
+public static class ClusterApiCalls
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(20) };
+
+    public static Task<JsonElement> GetAsync(ServerProcess node, string path) =>
+        Http.GetFromJsonAsync<JsonElement>(node.Api(path));
+
+    /// <param name="allowPartial">False: every member must have answered (none is down).</param>
+    public static async Task<List<JsonElement>> ClientsAsync(ServerProcess node, bool allowPartial = false)
+    {
+        var body = await GetAsync(node, "/api/v1/clients?count=10000");
+        Assert.True(allowPartial || !body.GetProperty("partial").GetBoolean(), "a node did not answer");
+        return [.. body.GetProperty("clients").EnumerateArray()];
+    }
+
+    public static async Task<JsonElement?> StreamAsync(ServerProcess node, string name)
+    {
+        var body = await GetAsync(node, "/api/v1/streams?count=10000");
+        foreach (var stream in body.GetProperty("streams").EnumerateArray())
+        {
+            if (stream.GetProperty("name").GetString() == name)
+            {
+                return stream;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool IsPublished(JsonElement? stream) =>
+        stream is { } s && s.GetProperty("publish").GetProperty("active").GetBoolean();
+
+    public static string Type(JsonElement client) => client.GetProperty("type").GetString()!;
+
+    public static string Node(JsonElement client) => client.GetProperty("node").GetString()!;
+
+    public static string Url(JsonElement client) => client.GetProperty("url").GetString()!;
+
+    /// <summary>Waits until an HLS playlist of the stream is served by the node (its first segments are out).</summary>
+    public static Task WaitHlsAsync(ServerProcess node, string path) =>
+        Eventually.TrueAsync(async () => (await Http.GetAsync(node.Http(path))).IsSuccessStatusCode, TimeSpan.FromSeconds(40), $"{path} on {node.Address}");
+
+    /// <summary>Publishes until a node accepts it (a node may refuse while the stream's previous publisher is still known).</summary>
+    public static async Task<Ffmpeg> PublishUntilAcceptedAsync(ServerProcess node, string path, TimeSpan timeout, int seconds = 600)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var publisher = Ffmpeg.Publish(node.Rtmp(path), seconds);
+            var name = path[(path.LastIndexOf('/') + 1)..];
+            var accepted = false;
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(8);
+            while (DateTime.UtcNow < until && !publisher.HasExited)
+            {
+                var clients = await ClientsAsync(node, allowPartial: true);
+                if (clients.Any(c => Type(c) == "fmle-publish" && Url(c).EndsWith("/" + name, StringComparison.Ordinal) && Node(c) == node.Address))
+                {
+                    accepted = true;
+                    break;
+                }
+
+                await Task.Delay(300);
+            }
+
+            if (accepted && !publisher.HasExited)
+            {
+                return publisher;
+            }
+
+            await publisher.DisposeAsync();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{node.Address} did not accept a publisher of {path} in {timeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(1000);
+        }
+    }
+}
