@@ -46,6 +46,11 @@ import json,sys; c=json.load(sys.stdin)["clients"]
 print(sum(x["send_bytes"] for x in c if x["type"]=="cluster-link-out" and x["node"].endswith(":24051")),
       sum(x["recv_bytes"] for x in c if x["type"]=="fmle-publish" and x["node"].endswith(":24051")))'; }
 
+# Which node hosts the stream's entity, and so its HLS worker (B reads the stream for it when it is B).
+curl -s "http://127.0.0.1:29851/api/v1/streams" | python3 -c '
+import json,sys
+for s in json.load(sys.stdin)["streams"]: print("CLUSTER entity_node=" + s["entity_node"] + " (A is :24051, B is :24052)")'
+
 # No player on B: A serves only its publisher (and HLS, as every stream gets by default).
 t0=$EPOCHREALTIME; a0=$(ticks "$A"); sleep "$DUR"; a1=$(ticks "$A"); t1=$EPOCHREALTIME
 echo "CLUSTER n=0 a_cpu=$(python3 -c "print(round(($a1-$a0)/$HZ/($t1-$t0)*100,1))")"

@@ -26,7 +26,7 @@ public static class AkkaSetup
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
                 {
-                    HostName = "0.0.0.0",
+                    HostName = cluster.EffectiveBindAddress,
                     PublicHostName = cluster.Hostname,
                     Port = cluster.Port,
                 })

@@ -16,7 +16,7 @@ public static class MediaLinkSetup
 
         var options = new MediaLinkOptions { Secret = cluster.Secret, Linger = cluster.LinkLinger };
         services.AddSingleton(options);
-        services.AddSingleton(new MediaLinkListenOptions(cluster.MediaBindAddress, cluster.MediaPort));
+        services.AddSingleton(new MediaLinkListenOptions(cluster.EffectiveMediaBindAddress, cluster.MediaPort));
         services.AddSingleton<MediaLinks>();
         services.AddSingleton<MediaLinkServer>();
         services.AddHostedService(sp =>

@@ -90,6 +90,22 @@ public sealed class ClusterNodeOptions
 {
     public string Hostname { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Where Akka remoting and the media links listen; unset: <see cref="Hostname"/> when it is an IP address
+    /// (loopback by default), else every interface.
+    /// </summary>
+    public string? BindAddress { get; set; }
+
+    /// <summary>
+    /// Remoting and links carry the cluster's control in clear: a node that listens beyond loopback refuses to
+    /// start unless this says it is on purpose (a private network the operator trusts).
+    /// </summary>
+    public bool AllowInsecureRemoting { get; set; }
+
+    /// <summary>The address remoting and the media links bind to.</summary>
+    public string EffectiveBindAddress =>
+        BindAddress ?? (System.Net.IPAddress.TryParse(Hostname, out _) ? Hostname : "0.0.0.0");
+
     public int Port { get; set; } = 4053;
 
     /// <summary>Seed node addresses (<c>akka.tcp://platform@host:port</c>); empty: this node forms its own cluster.</summary>
@@ -116,7 +132,10 @@ public sealed class ClusterNodeOptions
     /// <summary>Media links between nodes listen here (plain TCP; every link proves <see cref="Secret"/>).</summary>
     public int MediaPort { get; set; } = 4054;
 
-    public string MediaBindAddress { get; set; } = "0.0.0.0";
+    /// <summary>Where media links listen; unset: as remoting (<see cref="EffectiveBindAddress"/>).</summary>
+    public string? MediaBindAddress { get; set; }
+
+    public string EffectiveMediaBindAddress => MediaBindAddress ?? EffectiveBindAddress;
 
     /// <summary>
     /// The secret every node of the cluster shares to open media links (at least 16 characters); required
@@ -150,6 +169,20 @@ public sealed class ClusterNodeOptions
         if (EdgePublishers is not ("accept" or "refuse"))
         {
             return $"Cluster:EdgePublishers = {EdgePublishers}: must be accept or refuse";
+        }
+
+        foreach (var (key, address) in new[] { ("Cluster:BindAddress", EffectiveBindAddress), ("Cluster:MediaBindAddress", EffectiveMediaBindAddress) })
+        {
+            if (!System.Net.IPAddress.TryParse(address, out var ip))
+            {
+                return $"{key} = {address}: not an IP address";
+            }
+
+            if (!System.Net.IPAddress.IsLoopback(ip) && !AllowInsecureRemoting)
+            {
+                return $"{key} = {address}: the cluster's remoting and media links would listen beyond loopback without encryption; "
+                    + "bind them to loopback or a private address and set Cluster:AllowInsecureRemoting = true to do so on purpose";
+            }
         }
 
         if (Secret is { Length: > 0 and < 16 })

@@ -17,29 +17,34 @@ public static class StartupCheck
             ("Http:Port", options.Http.BindAddress, options.Http.Port),
             ("Api:Port", options.Api.BindAddress, options.Api.Port),
             ("Management:Port", options.Management.BindAddress, options.Management.Port),
-            ("Cluster:Port", "0.0.0.0", options.Cluster.Port),
+            ("Cluster:Port", options.Cluster.EffectiveBindAddress, options.Cluster.Port),
         };
         if (options.Cluster.LinksEnabled)
         {
-            endpoints.Add(("Cluster:MediaPort", options.Cluster.MediaBindAddress, options.Cluster.MediaPort));
+            endpoints.Add(("Cluster:MediaPort", options.Cluster.EffectiveMediaBindAddress, options.Cluster.MediaPort));
         }
 
+        // Every problem at once: an operator fixes them all in one edit, not one per start.
+        var problems = new List<string>();
         var seen = new Dictionary<int, string>();
         foreach (var (key, address, port) in endpoints)
         {
             if (port is < 0 or > 65535)
             {
-                throw new StartupException($"{key} = {port} is not a TCP port (0-65535)");
+                problems.Add($"{key} = {port} is not a TCP port (0-65535)");
+                continue;
             }
 
             if (port != 0 && !seen.TryAdd(port, key))
             {
-                throw new StartupException($"{key} = {port} is also {seen[port]}; every listener needs its own port");
+                problems.Add($"{key} = {port} is also {seen[port]}; every listener needs its own port");
+                continue;
             }
 
             if (!IPAddress.TryParse(address, out var ip))
             {
-                throw new StartupException($"the bind address '{address}' for {key} is not an IP address");
+                problems.Add($"the bind address '{address}' for {key} is not an IP address");
+                continue;
             }
 
             if (port == 0)
@@ -54,8 +59,13 @@ public static class StartupCheck
             }
             catch (SocketException ex)
             {
-                throw new StartupException($"{key} = {port}: cannot listen on {address}:{port} ({ex.SocketErrorCode}); is another server running?");
+                problems.Add($"{key} = {port}: cannot listen on {address}:{port} ({ex.SocketErrorCode}); is another server running?");
             }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new StartupException(string.Join("; ", problems));
         }
     }
 }

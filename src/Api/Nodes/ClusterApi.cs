@@ -21,14 +21,15 @@ public sealed class ClusterApi(StreamControl control)
     public async Task<Gathered<T>> AskAllAsync<T>(object question, CancellationToken cancellationToken)
     {
         var system = control.System;
-        var members = Akka.Cluster.Cluster.Get(system).State.Members
-            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving)
-            .Select(m => m.Address)
-            .ToList();
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var live = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving).ToList();
+
+        // A member known to be unreachable is not asked: it is missing at once.
+        var missing = live.Where(state.Unreachable.Contains).Select(m => m.Address.ToString()).ToList();
+        var members = live.Where(m => !state.Unreachable.Contains(m)).Select(m => m.Address).ToList();
         var asks = members.Select(address => AskOneAsync<T>(system, address, question, cancellationToken)).ToList();
         var results = await Task.WhenAll(asks);
         var answers = new List<T>();
-        var missing = new List<string>();
         for (var i = 0; i < results.Length; i++)
         {
             if (results[i] is { } answer)

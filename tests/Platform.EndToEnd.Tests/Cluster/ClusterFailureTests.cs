@@ -4,7 +4,7 @@ namespace Platform.EndToEnd.Tests.Cluster;
 
 /// <summary>Nodes killed with SIGKILL under a live stream: each test has a three-node cluster of its own.</summary>
 [Collection("e2e")]
-public class ClusterFailureTests
+public class ClusterFailureTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task When_the_publishers_node_dies_players_elsewhere_continue_once_the_encoder_publishes_to_another_node()
@@ -34,7 +34,7 @@ public class ClusterFailureTests
     }
 
     [Fact]
-    public async Task When_the_entitys_node_dies_publishing_and_playing_go_on_and_the_entity_comes_back_with_its_publisher()
+    public async Task When_the_entitys_node_dies_publishing_and_playing_go_on_and_the_entity_is_back_with_its_publisher_within_15_s()
     {
         await using var cluster = await ClusterNodes.StartAsync();
 
@@ -81,9 +81,10 @@ public class ClusterFailureTests
         var links = await ClientsAsync(playing, allowPartial: true);
         Assert.Contains(links, x => Url(x) == "/live/entity" && Type(x) == "cluster-link-in" && Node(x) == playing.Address);
         Assert.False(publisher.HasExited, "the encoder was cut");
-        // The target is 15 s; measured here it is 12-20 s (failure detection, the resolver's wait, the shard's move).
-        Assert.True(back < TimeSpan.FromSeconds(30), $"entity back after {back.TotalSeconds:0.0} s");
-        Console.WriteLine($"entity back on another node {back.TotalSeconds:0.0} s after its node was killed");
+        // Failure detection (about 4 s), the resolver's wait (Cluster:DownAfter, 4 s), the shard's move and the
+        // publisher's next report: measured 10.5-11 s here.
+        Assert.True(back < TimeSpan.FromSeconds(15), $"entity back after {back.TotalSeconds:0.0} s");
+        output.WriteLine($"entity back on another node {back.TotalSeconds:0.0} s after its node was killed");
         await waiting;
     }
 }
