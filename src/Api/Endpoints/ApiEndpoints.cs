@@ -116,29 +116,30 @@ public static class ApiEndpoints
         routes.MapDelete("/api/v1/streams/{id}/dvr", (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
             ControlWorkerAsync(id, node, control, start: false, ct));
 
-        routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, Akka.Hosting.IRequiredActor<DvrCatalog> catalog, CancellationToken ct) =>
+        routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>
         {
             if (Paging(http, node, out var start, out var count) is { } bad)
             {
                 return bad;
             }
 
+            // Each node catalogs what it recorded: the list is every node's, each entry with its node.
             var query = http.Request.Query;
-            var actor = await catalog.GetAsync(ct);
-            var list = await actor.Ask<Platform.Workers.Dvr.Catalog.DvrList>(
-                new Platform.Workers.Dvr.Catalog.ListDvrs(query["vhost"].FirstOrDefault(), query["app"].FirstOrDefault(), query["stream"].FirstOrDefault()),
-                TimeSpan.FromSeconds(10), ct);
-            var page = list.Entries.Skip(start).Take(count).Select(e => new
+            var nodes = await new ClusterApi(control).AskAllAsync<NodeDvrs>(
+                new ListNodeDvrs(query["vhost"].FirstOrDefault(), query["app"].FirstOrDefault(), query["stream"].FirstOrDefault()), ct);
+            var all = nodes.Answers.SelectMany(n => n.Entries.Select(e => (Entry: e, n.Node))).OrderBy(e => e.Entry.Start).ToList();
+            var page = all.Skip(start).Take(count).Select(e => new
             {
-                vhost = e.Vhost,
-                app = e.App,
-                stream = e.Stream,
-                file = e.File,
-                start = e.Start.ToUnixTimeMilliseconds(),
-                duration = e.DurationSeconds,
-                size = e.Size,
+                vhost = e.Entry.Vhost,
+                app = e.Entry.App,
+                stream = e.Entry.Stream,
+                file = e.Entry.File,
+                start = e.Entry.Start.ToUnixTimeMilliseconds(),
+                duration = e.Entry.DurationSeconds,
+                size = e.Entry.Size,
+                node = e.Node,
             }).ToList();
-            return Envelope(node, new() { ["total"] = list.Entries.Count, ["dvrs"] = page });
+            return Envelope(node, new() { ["total"] = all.Count, ["dvrs"] = page, ["partial"] = nodes.Partial, ["missing"] = nodes.Missing });
         });
 
         routes.MapGet("/api/v1/clients", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>

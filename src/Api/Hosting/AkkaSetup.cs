@@ -40,9 +40,10 @@ public static class AkkaSetup
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
                 .WithActors((system, registry) =>
                 {
-                    system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0), Platform.Api.Nodes.NodeApiActor.Name);
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
+                    system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0, catalog), Platform.Api.Nodes.NodeApiActor.Name);
+
                     foreach (var recovered in provider.GetRequiredService<RecoveredRecordings>())
                     {
                         catalog.Tell(recovered);

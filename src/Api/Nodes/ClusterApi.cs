@@ -52,8 +52,9 @@ public sealed class ClusterApi(StreamControl control)
             var path = new RootActorPath(address) / "user" / NodeApiActor.Name;
             return await system.ActorSelection(path).Ask<T>(question, Timeout, cancellationToken);
         }
-        catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException or ActorNotFoundException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // No answer in time, or the node could not answer (its catalog failed): the node is missing.
             return default;
         }
     }

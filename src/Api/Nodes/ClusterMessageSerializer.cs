@@ -47,6 +47,8 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         (typeof(NodeSummary), "ns"),
         (typeof(ListNodeEntities), "ne?"),
         (typeof(NodeEntities), "ne"),
+        (typeof(ListNodeDvrs), "nd?"),
+        (typeof(NodeDvrs), "nd"),
     ];
 
     private static readonly Dictionary<Type, string> Manifests = Table.ToDictionary(t => t.Type, t => t.Manifest);

@@ -18,7 +18,7 @@ public sealed class NodeApiActor : ReceiveActor
 {
     public const string Name = "node-api";
 
-    public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links)
+    public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog)
     {
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         Receive<ListNodeClients>(_ => Sender.Tell(new NodeClients(self, [.. control.Clients.Snapshot().Select(c => new ClientView(c.Info, c.BytesSent, c.BytesReceived))])));
@@ -53,6 +53,12 @@ public sealed class NodeApiActor : ReceiveActor
         });
         Receive<PlayAccepted>(_ => { });
         Receive<PlayRejected>(_ => { });
+        Receive<ListNodeDvrs>(m =>
+        {
+            catalog.Ask<Platform.Workers.Dvr.Catalog.DvrList>(new Platform.Workers.Dvr.Catalog.ListDvrs(m.Vhost, m.App, m.Stream), TimeSpan.FromSeconds(2.5))
+                .ContinueWith(t => t.IsCompletedSuccessfully ? new NodeDvrs(self, t.Result.Entries) : (object)new Status.Failure(t.Exception!), TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
         Receive<ListNodeEntities>(_ =>
         {
             control.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, control.Options.AskTimeout)
@@ -63,6 +69,6 @@ public sealed class NodeApiActor : ReceiveActor
         });
     }
 
-    public static Props Props(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links) =>
-        Akka.Actor.Props.Create(() => new NodeApiActor(control, stats, identity, links));
+    public static Props Props(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog) =>
+        Akka.Actor.Props.Create(() => new NodeApiActor(control, stats, identity, links, catalog));
 }

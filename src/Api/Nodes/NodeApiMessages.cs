@@ -43,3 +43,8 @@ public sealed record ListNodeEntities
 }
 
 public sealed record NodeEntities(string Node, IReadOnlyList<string> EntityIds);
+
+/// <summary>The recordings a node's catalog has, filtered like <c>/api/v1/dvrs</c>.</summary>
+public sealed record ListNodeDvrs(string? Vhost, string? App, string? Stream);
+
+public sealed record NodeDvrs(string Node, IReadOnlyList<Platform.Workers.Dvr.Catalog.DvrEntry> Entries);

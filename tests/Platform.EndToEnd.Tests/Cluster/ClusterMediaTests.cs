@@ -111,6 +111,38 @@ public class ClusterMediaTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
     }
 
     [Fact]
+    public async Task A_player_arriving_while_the_link_lingers_reuses_it_and_one_arriving_later_opens_it_again()
+    {
+        var a = Cluster[0];
+        await using var publisher = Ffmpeg.Publish(a.Rtmp("live/linger"));
+
+        // Read on a node without the stream's HLS worker (a reader of its own that would hold the link).
+        JsonElement? stream = null;
+        await Eventually.TrueAsync(async () => IsPublished(stream = await StreamAsync(a, "linger")), TimeSpan.FromSeconds(20), "published");
+        var entity = stream!.Value.GetProperty("entity_node").GetString();
+        var b = Cluster.Nodes.First(n => n != a && n.Address != entity);
+        async Task<List<string>> LinksAsync() =>
+            [.. (await ClientsAsync(b)).Where(x => Url(x) == "/live/linger" && Type(x) == "cluster-link-in").Select(x => x.GetProperty("id").GetString()!)];
+
+        var first = await Probe.DecodeAsync(b.Rtmp("live/linger"), 2, TimeSpan.FromSeconds(60));
+        Assert.True(first.Exit == 0 && first.Errors.Length == 0, first.Errors);
+        var lingering = Assert.Single(await LinksAsync());
+
+        // Within Cluster:LinkLinger (3 s here) the next player takes the same link: no new connection.
+        var second = Probe.DecodeAsync(b.Http("live/linger.flv"), 2, TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(async () => (await ClientsAsync(b)).Any(x => Url(x) == "/live/linger" && Type(x) == "flv-play"), TimeSpan.FromSeconds(10), "second player");
+        Assert.Equal([lingering], await LinksAsync());
+        var played = await second;
+        Assert.True(played.Exit == 0 && played.Errors.Length == 0 && played.Frames >= 40, played.Errors);
+
+        // Past the linger the link closes; the next player opens a new one.
+        await Eventually.TrueAsync(async () => (await LinksAsync()).Count == 0, TimeSpan.FromSeconds(20), "the link closed after its linger");
+        var third = await Probe.DecodeAsync(b.Rtmp("live/linger"), 2, TimeSpan.FromSeconds(60));
+        Assert.True(third.Exit == 0 && third.Errors.Length == 0 && third.Frames >= 40, third.Errors);
+        Assert.DoesNotContain(lingering, await LinksAsync());
+    }
+
+    [Fact]
     public async Task A_player_waiting_on_one_node_starts_when_the_stream_is_published_on_another()
     {
         var (a, b) = (Cluster[0], Cluster[1]);
@@ -192,10 +224,12 @@ public class ClusterMediaTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
         {
             await Eventually.TrueAsync(async () =>
             {
-                var dvrs = await ApiCalls.SendAsync(http, HttpMethod.Get, entityNode.Api("/api/v1/dvrs?stream=ops"));
+                // Listed on any node, with the node that recorded it (the entity's, where the worker runs).
+                var dvrs = await ApiCalls.SendAsync(http, HttpMethod.Get, a.Api("/api/v1/dvrs?stream=ops"));
                 last = dvrs.Body.ToString();
-                return dvrs.Status == System.Net.HttpStatusCode.OK && dvrs.Body.GetProperty("total").GetInt32() == 1;
-            }, TimeSpan.FromSeconds(20), "the recording cataloged on the node that made it");
+                return dvrs.Status == System.Net.HttpStatusCode.OK && dvrs.Body.GetProperty("total").GetInt32() == 1
+                    && dvrs.Body.GetProperty("dvrs")[0].GetProperty("node").GetString() == entityNode.Address;
+            }, TimeSpan.FromSeconds(20), "the recording listed with the node that made it");
         }
         catch (TimeoutException ex)
         {

@@ -66,7 +66,7 @@ public sealed class ClusterNodes : IAsyncDisposable
         {
             ["Cluster:Seeds:0"] = seed,
             ["Cluster:Secret"] = Secret,
-            ["Cluster:LinkLinger"] = "00:00:02",
+            ["Cluster:LinkLinger"] = "00:00:03",
             ["Storage:Provider"] = "postgresql",
             ["Storage:ConnectionString"] = Postgres,
             ["Streams:IdleTimeout"] = "00:00:02",
