@@ -15,7 +15,9 @@ public static partial class ConfigValidator
     {
         // The binder silently skips a bad value inside a list element (Apps:0:Hls:Fragment = abc would
         // leave the default in place), so every value is first checked against the property it sets.
-        var problem = CheckValues(configuration, target.GetType(), target is System.Collections.IList);
+        // At the root of the node's settings other components have sections of their own (Logging, Security,
+        // Hooks, Telemetry, environment variables): only the node's own sections are checked for unknown keys.
+        var problem = CheckValues(configuration, target.GetType(), target is System.Collections.IList, strict: target is not PlatformOptions);
         if (problem is not null)
         {
             return problem;
@@ -45,14 +47,20 @@ public static partial class ConfigValidator
         return $"{key} = {value}: expected {Expected(type)}";
     }
 
-    private static string? CheckValues(IConfiguration section, Type type, bool isList)
+    private static string? CheckValues(IConfiguration section, Type type, bool isList, bool strict)
     {
         foreach (var child in section.GetChildren())
         {
-            var target = isList ? ElementType(type) : type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase)?.PropertyType;
+            var property = isList ? null : type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            var target = isList ? ElementType(type) : property is { CanWrite: true } ? property.PropertyType : null;
             if (target is null)
             {
-                continue; // a key this type does not have (another component's settings)
+                if (strict && !isList)
+                {
+                    return Unknown(child.Path, child.Key, type);
+                }
+
+                continue; // at the root: another component's settings
             }
 
             target = Nullable.GetUnderlyingType(target) ?? target;
@@ -63,13 +71,49 @@ public static partial class ConfigValidator
                     return $"{child.Path} = {value}: expected {Expected(target)}";
                 }
             }
-            else if (!IsScalar(target) && CheckValues(child, target, ElementType(target) is not null) is { } problem)
+            else if (!IsScalar(target) && CheckValues(child, target, ElementType(target) is not null, strict: true) is { } problem)
             {
                 return problem;
             }
         }
 
         return null;
+    }
+
+    /// <summary>"Rtmp:Prot: unknown key; did you mean Port?", or the keys the section takes when none is close.</summary>
+    private static string Unknown(string path, string key, Type type)
+    {
+        var known = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.CanWrite).Select(p => p.Name).ToList();
+        var closest = known.Select(k => (Key: k, Distance: Distance(key.ToUpperInvariant(), k.ToUpperInvariant()))).OrderBy(k => k.Distance).FirstOrDefault();
+        return closest.Key is not null && closest.Distance <= Math.Max(2, key.Length / 3)
+            ? $"{path}: unknown key; did you mean {closest.Key}?"
+            : $"{path}: unknown key; this section takes {string.Join(", ", known)}";
+    }
+
+    /// <summary>Levenshtein distance: the edits that turn one key into the other.</summary>
+    internal static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static Type? ElementType(Type type) =>

@@ -26,7 +26,7 @@ public static class PlatformHost
     /// <param name="extraServices">Adds services after the node's own (tests add access checks and event sinks).</param>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? extraServices = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = ReadingJson("appsettings.json", () => WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory }));
         if (builder.Configuration["config"] is { Length: > 0 } file)
         {
             // An operator's settings file, watched for changes; the command line still has the last word.
@@ -36,7 +36,7 @@ public static class PlatformHost
                 throw new StartupException($"--config {file}: no such file");
             }
 
-            builder.Configuration.AddJsonFile(path, optional: false, reloadOnChange: true);
+            ReadingJson($"--config {file}", () => builder.Configuration.AddJsonFile(path, optional: false, reloadOnChange: true));
             builder.Configuration.AddCommandLine(args);
         }
 
@@ -168,6 +168,39 @@ public static class PlatformHost
 
         app.MapPlatformEndpoints(options);
         return app;
+    }
+
+    /// <summary>Runs a step that reads a settings file; a file that is not JSON stops the start with its line and column.</summary>
+    private static T ReadingJson<T>(string what, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (JsonCause(ex) is { } json)
+        {
+            var where = json.LineNumber is { } line ? $" at line {line + 1}, column {(json.BytePositionInLine ?? 0) + 1}" : string.Empty;
+            throw new StartupException($"{what}: not valid JSON{where} ({FirstSentence(json.Message)})");
+        }
+    }
+
+    private static System.Text.Json.JsonException? JsonCause(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is System.Text.Json.JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 
     /// <summary>The API's settings after a reload; where it listens changes only with a restart.</summary>

@@ -93,13 +93,9 @@ public static class TelemetrySetup
     internal static TelemetryOptions Bind(IConfiguration configuration)
     {
         var options = new TelemetryOptions();
-        try
+        if (ConfigValidator.TryBind(configuration.GetSection(TelemetryOptions.Section), options) is { } problem)
         {
-            configuration.GetSection(TelemetryOptions.Section).Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new StartupException($"{TelemetryOptions.Section}: {ex.Message}");
+            throw new StartupException(problem);
         }
 
         return options;
