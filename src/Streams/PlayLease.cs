@@ -17,9 +17,12 @@ public sealed class PlayLease : IDisposable
     private readonly IDisposable _demand;
     private int _disposed;
 
-    internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue, IDisposable demand)
+    private readonly TimeSpan _wait;
+
+    internal PlayLease(StreamControl control, Clients.ClientInfo client, StreamHub hub, ReaderQueue queue, IDisposable demand, TimeSpan wait)
     {
         _demand = demand;
+        _wait = wait;
         _control = control;
         _clientId = client.Id;
         Hub = hub;
@@ -33,6 +36,9 @@ public sealed class PlayLease : IDisposable
 
     /// <summary>Why the playback ended, when <see cref="NextBatchAsync"/> returned false.</summary>
     public string? EndReason { get; private set; }
+
+    /// <summary>The playback ended because no publisher came in time (RTMP says NetStream.Play.StreamNotFound).</summary>
+    public bool NoPublisher { get; private set; }
 
     /// <summary>
     /// Fills <paramref name="batch"/> with the next frames (the caller releases them after writing).
@@ -63,12 +69,13 @@ public sealed class PlayLease : IDisposable
                 continue;
             }
 
-            var wait = _control.Options.PlayWaitTimeout;
+            var wait = _wait;
             waitStarted = waitStarted == 0 ? Environment.TickCount64 : waitStarted;
             var left = wait - TimeSpan.FromMilliseconds(Environment.TickCount64 - waitStarted);
             if (left <= TimeSpan.Zero)
             {
                 EndReason = $"no publisher for {wait.TotalSeconds:0} s";
+                NoPublisher = true;
                 return false;
             }
 

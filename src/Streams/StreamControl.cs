@@ -151,7 +151,9 @@ public sealed class StreamControl
     }
 
     /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
-    public async Task<PlayOutcome> PlayAsync(ClientHandle client, CancellationToken cancellationToken)
+    /// <param name="wait">How long the player waits for a publisher (default <see cref="StreamsOptions.PlayWaitTimeout"/>);
+    /// zero: a stream published nowhere is refused at once.</param>
+    public async Task<PlayOutcome> PlayAsync(ClientHandle client, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
         var info = client.Session.Info;
         var reply = await Region.Ask<object>(new PlayStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
@@ -160,13 +162,21 @@ public sealed class StreamControl
             return new PlayOutcome(null, rejected.Reason);
         }
 
+        var accepted = (PlayAccepted)reply;
+        var waitFor = wait ?? Options.PlayWaitTimeout;
+        if (waitFor <= TimeSpan.Zero && !accepted.Live)
+        {
+            Region.Tell(new StopPlaying(info.Stream, info.Id));
+            return new PlayOutcome(null, "stream is not published");
+        }
+
         // Published on another node, or not yet anywhere: this node's link for the stream follows the
         // entity and feeds the local hub, which the player reads like any other.
         var demand = Links.Demand(info.Stream);
         var hub = Hubs.Acquire(info.Stream);
         var queue = new ReaderQueue(info.Id, hub.Options.Reader);
         hub.AddReader(queue);
-        return new PlayOutcome(new PlayLease(this, info, hub, queue, demand), null);
+        return new PlayOutcome(new PlayLease(this, info, hub, queue, demand, waitFor), null);
     }
 }
 

@@ -52,7 +52,7 @@ public static class MediaEndpoints
 
         var session = new HttpFlvSession(context, new StreamKey(vhost, app, stream), control, loggers.CreateLogger<HttpFlvSession>());
         using var telemetry = Streams.Telemetry.SessionTelemetry.BeginAccepted("flv", session, loggers.CreateLogger<HttpFlvSession>());
-        await session.RunAsync(options.Http.SendTimeout);
+        await session.RunAsync(options.Http.SendTimeout, options.Http.FlvPlayWaitTimeout);
     }
 
     /// <summary>

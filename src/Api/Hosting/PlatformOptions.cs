@@ -35,6 +35,12 @@ public sealed class HttpOptions
 
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an HTTP-FLV player waits for a publisher; unset: <c>Streams:PlayWaitTimeout</c>. <c>00:00:00</c>:
+    /// a stream published nowhere in the cluster is answered 404 at once.
+    /// </summary>
+    public TimeSpan? FlvPlayWaitTimeout { get; set; }
+
     /// <summary>An HLS viewer session ends after this long without a request; unset: 4 fragments of its stream.</summary>
     public TimeSpan? HlsSessionTimeout { get; set; }
 

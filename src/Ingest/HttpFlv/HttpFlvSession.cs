@@ -76,11 +76,12 @@ public sealed class HttpFlvSession : IClientSession
         }
     }
 
-    public async Task RunAsync(TimeSpan sendTimeout)
+    /// <param name="playWait">How long to wait for a publisher; zero: a stream published nowhere is answered 404 at once.</param>
+    public async Task RunAsync(TimeSpan sendTimeout, TimeSpan? playWait = null)
     {
         try
         {
-            await PlayAsync(sendTimeout);
+            await PlayAsync(sendTimeout, playWait);
         }
         finally
         {
@@ -88,7 +89,7 @@ public sealed class HttpFlvSession : IClientSession
         }
     }
 
-    private async Task PlayAsync(TimeSpan sendTimeout)
+    private async Task PlayAsync(TimeSpan sendTimeout, TimeSpan? playWait)
     {
         using var client = _control.Connect(this);
         PlayOutcome outcome;
@@ -103,7 +104,7 @@ public sealed class HttpFlvSession : IClientSession
                 return;
             }
 
-            outcome = await _control.PlayAsync(client, _closed.Token);
+            outcome = await _control.PlayAsync(client, _closed.Token, playWait);
         }
         catch (OperationCanceledException)
         {

@@ -138,6 +138,18 @@ public sealed partial class RtmpSession
                 }
             }
 
+            if (play.NoPublisher)
+            {
+                // Nothing was published in time: say so before closing, as players expect.
+                using (var writer = new PooledBufferWriter(64))
+                {
+                    RtmpControlMessages.StreamEof(writer, streamId);
+                    await SendControlAsync(writer);
+                }
+
+                await StatusAsync(streamId, RtmpStatus.Status(RtmpStatus.PlayStreamNotFound, $"{play.EndReason}: {Info.Stream.Stream} is not published.", level: "error"));
+            }
+
             Kick(play.EndReason ?? "playback ended");
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)

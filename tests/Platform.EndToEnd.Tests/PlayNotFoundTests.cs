@@ -1,0 +1,56 @@
+using System.Net;
+using Platform.Load;
+
+namespace Platform.EndToEnd.Tests;
+
+/// <summary>A player of a stream that nobody publishes gets an answer, not silence.</summary>
+[Collection("e2e")]
+public class PlayNotFoundTests
+{
+    [Fact]
+    public async Task An_rtmp_player_of_a_missing_stream_is_told_stream_not_found_when_the_wait_ends()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Streams:PlayWaitTimeout"] = "00:00:02" });
+        using var player = await RtmpClient.ConnectAsync(server.Rtmp("live/nobody"));
+        await player.PlayAsync();
+        Assert.Equal(RtmpClient.PlayStart, player.LastStatusCode);
+
+        var started = DateTime.UtcNow;
+        var closed = false;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await player.ReceiveAsync((_, _) => true, timeout.Token);
+        }
+        catch (EndOfStreamException)
+        {
+            closed = true;
+        }
+
+        Assert.True(closed, "the server closed the connection");
+        Assert.Equal("NetStream.Play.StreamNotFound", player.LastStatusCode);
+        Assert.Contains("not published", player.LastStatusDescription, StringComparison.Ordinal);
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 1.5, 10);
+    }
+
+    [Fact]
+    public async Task Http_flv_answers_404_at_once_when_the_operator_asks_for_it_and_waits_otherwise()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Http:FlvPlayWaitTimeout"] = "00:00:00" });
+        using var http = new HttpClient();
+        var started = DateTime.UtcNow;
+        using (var missing = await http.GetAsync(server.Http("live/nobody.flv"), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("stream is not published", await missing.Content.ReadAsStringAsync());
+        }
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+
+        // A published stream plays as usual.
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/somebody"));
+        await server.WaitPublishingAsync("live", "somebody", 25);
+        var (exit, errors, frames) = await Probe.DecodeAsync(server.Http("live/somebody.flv"), 2);
+        Assert.True(exit == 0 && errors.Length == 0 && frames >= 40, errors);
+    }
+}
