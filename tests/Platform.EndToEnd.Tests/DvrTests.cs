@@ -132,6 +132,12 @@ public class DvrTests
         Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
         Assert.Equal(System.Net.HttpStatusCode.Conflict, (await http.PostAsync(server.Api($"/api/v1/streams/{id}/dvr"), null)).StatusCode);
 
+        // The stream's worker list agrees with itself: running, and why.
+        var stream = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, server.Api($"/api/v1/streams/{id}"));
+        var dvr = stream.GetProperty("stream").GetProperty("workers").EnumerateArray().Single(w => w.GetProperty("name").GetString() == "dvr");
+        Assert.True(dvr.GetProperty("running").GetBoolean());
+        Assert.Equal("started by operator", dvr.GetProperty("reason").GetString());
+
         var folder = Path.Combine(server.StorageRoot, "dvr", "live");
         await Eventually.TrueAsync(() => Directory.Exists(folder) && Directory.GetFiles(folder, "*.tmp").Length == 1 && new FileInfo(Directory.GetFiles(folder, "*.tmp")[0]).Length > 100_000,
             TimeSpan.FromSeconds(30), "recording in progress");

@@ -84,6 +84,11 @@ public class KickTests
                 var (after, now) = await GetAsync(http, server.Api("/api/v1/streams/" + streamId));
                 Assert.True(after == HttpStatusCode.NotFound || !now.GetProperty("stream").GetProperty("publish").GetProperty("active").GetBoolean(), now.ToString());
             }
+            else
+            {
+                // A player unpublishes nothing: the answer describes what was kicked.
+                Assert.False(kicked.GetProperty("unpublished").GetBoolean());
+            }
         }
 
         await Eventually.TrueAsync(() => rtmpPlayer.HasExited, TimeSpan.FromSeconds(10), "the RTMP player's connection closed");

@@ -53,4 +53,24 @@ public class PlayNotFoundTests
         var (exit, errors, frames) = await Probe.DecodeAsync(server.Http("live/somebody.flv"), 2);
         Assert.True(exit == 0 && errors.Length == 0 && frames >= 40, errors);
     }
+
+    [Fact]
+    public async Task A_player_that_leaves_on_its_own_is_not_counted_as_kicked()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/leaving"));
+        await server.WaitPublishingAsync("live", "leaving", 25);
+        using var http = new HttpClient();
+        async Task<double> KicksAsync() =>
+            Telemetry.PrometheusText.Parse(await http.GetStringAsync(server.Management("/metrics"))) is var m && m.Has("platform_kicks_total", ("reason", "other"))
+                ? m.Value("platform_kicks_total", ("reason", "other"))
+                : 0;
+
+        var before = await KicksAsync();
+        var (exit, errors, _) = await Probe.DecodeAsync(server.Rtmp("live/leaving"), 2);
+        Assert.True(exit == 0, errors);
+        var key = new Streams.StreamKey(Streams.StreamKey.DefaultVhost, "live", "leaving");
+        await Eventually.TrueAsync(() => server.Players(key) == 0, TimeSpan.FromSeconds(10), "the player gone");
+        Assert.Equal(before, await KicksAsync());
+    }
 }

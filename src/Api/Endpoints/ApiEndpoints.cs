@@ -200,7 +200,8 @@ public static class ApiEndpoints
             return Error(node, ErrorClientNotFound, StatusCodes.Status404NotFound, $"no client {id}");
         }
 
-        var unpublished = !info.IsPublisher || await PublisherGoneAsync(control, info, deadline, ct);
+        // Only a publisher unpublishes: for a player the answer says false, it describes what was kicked.
+        var unpublished = info.IsPublisher && await PublisherGoneAsync(control, info, deadline, ct);
         return Envelope(node, new()
         {
             ["kicked"] = new

@@ -17,6 +17,7 @@ public sealed partial class RtmpSession
     private Task? _playTask;
     private volatile bool _paused;
     private long _playDurationMs = -1;
+    private volatile bool _playerLeft;
 
     private async Task PlayAsync(RtmpCommand command, uint streamId)
     {
@@ -150,7 +151,12 @@ public sealed partial class RtmpSession
                 await StatusAsync(streamId, RtmpStatus.Status(RtmpStatus.PlayStreamNotFound, $"{play.EndReason}: {Info.Stream.Stream} is not published.", level: "error"));
             }
 
-            Kick(play.EndReason ?? "playback ended");
+            if (!_playerLeft)
+            {
+                // The server ends this play (a slow reader, no publisher, the stream closed): a kick. A player
+                // that stopped or went away on its own is not one.
+                Kick(play.EndReason ?? "playback ended");
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -211,6 +217,7 @@ public sealed partial class RtmpSession
             return;
         }
 
+        _playerLeft = true;
         play.Queue.Close("player left");
         if (_playTask is not null)
         {

@@ -318,7 +318,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         var list = new List<WorkerStatus>();
         foreach (var decision in _workerPlan ?? [])
         {
-            list.Add(new WorkerStatus(decision.Name, _workerRefs.ContainsValue(decision.Name), decision.Reason));
+            var running = _workerRefs.ContainsValue(decision.Name);
+
+            // A worker its rule leaves off but an operator started: the rule's reason would contradict the state.
+            list.Add(new WorkerStatus(decision.Name, running, running && decision.Props is null ? "started by operator" : decision.Reason));
         }
 
         foreach (var name in _workerRefs.Values)
