@@ -147,7 +147,7 @@ public sealed class StreamControl
             return new PublishOutcome(null, $"stream is already being published on this node by client {hub.PublisherId}");
         }
 
-        return new PublishOutcome(new PublishLease(this, info, client.Actor, hub), null);
+        return new PublishOutcome(new PublishLease(this, info, client.Actor, hub), null) { Workers = (reply as PublishAccepted)?.Workers };
     }
 
     /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
@@ -184,6 +184,9 @@ public sealed record PublishOutcome(PublishLease? Lease, string? Rejection)
 {
     /// <summary>Refused by this node's policy (not a busy stream): RTMP answers NetStream.Publish.Denied.</summary>
     public bool Denied { get; init; }
+
+    /// <summary>Which workers run for the stream, as its entity said when it accepted the publish.</summary>
+    public string? Workers { get; init; }
 }
 
 public sealed record PlayOutcome(PlayLease? Lease, string? Rejection);

@@ -51,3 +51,30 @@ public class ConfigMistakeTests
         }
     }
 }
+
+/// <summary>The node says what it is about to be, and each publish says which workers run.</summary>
+[Collection("e2e")]
+public class StartupSummaryTests
+{
+    [Fact]
+    public async Task The_log_summarizes_the_node_at_start_and_the_workers_at_publish()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "platform-summary-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var node = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Platform"] = "Information",
+            ["Apps:0:App"] = "live",
+            ["Apps:0:Hls:Deterministic"] = "true",
+            ["Apps:0:Hls:Fragment"] = "00:00:02",
+            ["Apps:0:Dvr:Enabled"] = "true",
+        }, root);
+        Assert.Contains($"data in {root}", node.Output, StringComparison.Ordinal);
+        Assert.Contains("cluster: this node alone (no Cluster:Seeds), persistence sqlite", node.Output, StringComparison.Ordinal);
+        Assert.Contains("rule Apps:0 */live/*: HLS deterministic 2 s fragments, DVR session", node.Output, StringComparison.Ordinal);
+        Assert.Contains($"security: 0 rule(s); listeners: RTMP 0.0.0.0:{node.RtmpPort}", node.Output, StringComparison.Ordinal);
+
+        await using var publisher = Ffmpeg.Publish(node.Rtmp("live/summary"));
+        await Eventually.TrueAsync(() => node.Output.Contains("publishing __defaultVhost__/live/summary", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "publish logged");
+        Assert.Matches("publishing __defaultVhost__/live/summary \\(\\); hls runs \\(.+\\); dvr runs \\(.+\\)", node.Output);
+    }
+}

@@ -245,18 +245,13 @@ public class SecurityTests
         var root = Path.Combine(Path.GetTempPath(), "platform-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var ex = Assert.Throws<StartupException>(() => PlatformHost.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            var ex = TestServer.StartRefused(new Dictionary<string, string?>
             {
-                ["Rtmp:Port"] = "0",
-                ["Http:Port"] = "0",
-                ["Api:Port"] = "0",
-                ["Management:Port"] = "0",
-                ["Cluster:Port"] = "0",
                 ["Storage:Root"] = root,
                 ["Security:Rules:0:App"] = "live",
                 ["Security:Rules:0:PlayAccess:0"] = "allow 127.0.0.1",
                 [key] = value,
-            })));
+            });
             Assert.Contains(message, ex.Message, StringComparison.Ordinal);
         }
         finally

@@ -54,16 +54,7 @@ public class StartupTests
     [MemberData(nameof(ClusterMistakes))]
     public void Cluster_settings_are_checked_at_start(string key, string value, string message)
     {
-        var ex = Assert.Throws<StartupException>(() => PlatformHost.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Rtmp:Port"] = "0",
-            ["Http:Port"] = "0",
-            ["Api:Port"] = "0",
-            ["Management:Port"] = "0",
-            ["Cluster:Port"] = "0",
-            ["Storage:Root"] = Path.GetTempPath(),
-            [key] = value,
-        })));
+        var ex = TestServer.StartRefused(new Dictionary<string, string?> { [key] = value });
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
 

@@ -147,6 +147,29 @@ public sealed class TestServer : IAsyncDisposable
         return values;
     }
 
+    /// <summary>
+    /// Builds a node (without starting it) on settings that must be refused, on ports that cannot clash,
+    /// and returns the refusal; <paramref name="settings"/> go on top of those ports and a storage folder.
+    /// </summary>
+    internal static StartupException StartRefused(IDictionary<string, string?> settings)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Rtmp:Port"] = "0",
+            ["Http:Port"] = "0",
+            ["Api:Port"] = "0",
+            ["Management:Port"] = "0",
+            ["Cluster:Port"] = "0",
+            ["Storage:Root"] = Path.GetTempPath(),
+        };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+
+        return Assert.Throws<StartupException>(() => PlatformHost.Build([], c => c.AddInMemoryCollection(values)));
+    }
+
     internal static int[] FreePorts(int count)
     {
         var listeners = new List<TcpListener>();

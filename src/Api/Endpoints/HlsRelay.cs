@@ -146,7 +146,7 @@ public sealed class HlsRelay
             }
 
             var query = uri.IndexOf('?', StringComparison.Ordinal);
-            _segmentHome[folder + (query >= 0 ? uri[..query] : uri)] = home;
+            _segmentHome[folder + Uri.UnescapeDataString(query >= 0 ? uri[..query] : uri)] = home;
         }
     }
 

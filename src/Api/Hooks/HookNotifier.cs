@@ -7,7 +7,8 @@ using Platform.Streams.Workers;
 namespace Platform.Api.Hooks;
 
 /// <summary>One notification to send: the event, one of its URLs, the body.</summary>
-public sealed record HookJob(HookAction Action, Uri Url, string Body);
+/// <summary>One notification to send; jobs with the same <paramref name="OrderKey"/> (a client's id) are sent one after another, in order.</summary>
+public sealed record HookJob(HookAction Action, Uri Url, string Body, string? OrderKey = null);
 
 /// <summary>
 /// The bounded queue of notifications waiting to be sent. Adding never blocks: when full, the oldest
@@ -98,7 +99,7 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
         var urls = _settings.Current.UrlsFor(action, client.Stream.Vhost, client.Stream.App);
         if (urls.Count > 0)
         {
-            Enqueue(action, urls, action == HookAction.OnClose ? HookBodies.Close(_node, client) : HookBodies.ForStream(action, _node, client));
+            Enqueue(action, urls, action == HookAction.OnClose ? HookBodies.Close(_node, client) : HookBodies.ForStream(action, _node, client), client.Id);
         }
     }
 
@@ -154,15 +155,26 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
     {
         var stop = _hardStop.Token;
         var sending = new HashSet<Task>();
+
+        // A client's notifications go out in the order they happened (SRS: on_stop, then on_close), the
+        // clients' among themselves at once.
+        var lastOfClient = new Dictionary<string, Task>(StringComparer.Ordinal);
         try
         {
             await foreach (var job in _queue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
-                var task = SendAsync(job, stop);
+                Task task;
                 lock (sending)
                 {
+                    task = job.OrderKey is { } key && lastOfClient.TryGetValue(key, out var previous)
+                        ? previous.ContinueWith(_ => SendAsync(job, stop), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
+                        : SendAsync(job, stop);
                     sending.Add(task);
+                    if (job.OrderKey is { } orderKey)
+                    {
+                        lastOfClient[orderKey] = task;
+                    }
                 }
 
                 _ = task.ContinueWith(t =>
@@ -171,6 +183,10 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
                     lock (sending)
                     {
                         sending.Remove(t);
+                        if (job.OrderKey is { } orderKey && lastOfClient.TryGetValue(orderKey, out var last) && last == t)
+                        {
+                            lastOfClient.Remove(orderKey);
+                        }
                     }
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -247,11 +263,11 @@ public sealed class HookNotifier : BackgroundService, IClientEventSink
     public static TimeSpan Backoff(TimeSpan delay, int retry) =>
         TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * (1L << Math.Min(retry - 1, 20))));
 
-    private void Enqueue(HookAction action, IReadOnlyList<Uri> urls, string body)
+    private void Enqueue(HookAction action, IReadOnlyList<Uri> urls, string body, string? orderKey = null)
     {
         foreach (var url in urls)
         {
-            _queue.Add(new HookJob(action, url, body));
+            _queue.Add(new HookJob(action, url, body, orderKey));
         }
     }
 

@@ -166,8 +166,35 @@ public static class PlatformHost
             }
         }
 
+        LogSummary(startupLog, builder.Configuration, options, app.Services.GetRequiredService<Platform.Streams.Security.SecurityRules>().Current.RuleCount);
         app.MapPlatformEndpoints(options);
         return app;
+    }
+
+    /// <summary>What the node is about to be, in a few lines: where its settings and data are, its cluster, rules and listeners.</summary>
+    private static void LogSummary(ILogger log, IConfigurationRoot configuration, PlatformOptions options, int securityRules)
+    {
+        var files = configuration.Providers.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider>()
+            .Select(p => p.Source.FileProvider?.GetFileInfo(p.Source.Path ?? string.Empty) is { Exists: true } f ? f.PhysicalPath : null)
+            .OfType<string>()
+            .ToList();
+        log.LogInformation("settings read from {Files} and the command line; data in {Root}",
+            files.Count > 0 ? string.Join(", ", files) : "no file", Path.GetFullPath(options.Storage.Root));
+        var cluster = options.Cluster;
+        log.LogInformation("cluster: {How}, persistence {Provider}, roles {Roles}",
+            cluster.Seeds.Count == 0 ? "this node alone (no Cluster:Seeds)" : "joining " + string.Join(", ", cluster.Seeds),
+            options.Storage.Provider, cluster.Roles.Count == 0 ? "none (every node does everything)" : string.Join(", ", cluster.Roles));
+        foreach (var (rule, index) in options.EffectiveApps.Select((r, i) => (r, i)))
+        {
+            var hls = !rule.Enabled || !rule.Hls.Enabled ? "off" : $"{(rule.Hls.Deterministic ? "deterministic " : string.Empty)}{rule.Hls.Fragment.TotalSeconds:0.###} s fragments";
+            var dvr = !rule.Enabled || !rule.Dvr.Enabled ? "off" : rule.Dvr.Plan.ToString().ToLowerInvariant();
+            log.LogInformation("rule Apps:{Index} {Vhost}/{App}/{Stream}: HLS {Hls}, DVR {Dvr}", index, rule.Vhost, rule.App, rule.Stream, hls, dvr);
+        }
+
+        log.LogInformation("security: {Count} rule(s); listeners: RTMP {RtmpAddress}:{Rtmp}, HTTP-FLV/HLS {HttpAddress}:{Http}, API {ApiAddress}:{Api}, management {MgmtAddress}:{Mgmt}, cluster {ClusterAddress}:{Cluster}{Media}",
+            securityRules, options.Rtmp.BindAddress, options.Rtmp.Port, options.Http.BindAddress, options.Http.Port, options.Api.BindAddress, options.Api.Port,
+            options.Management.BindAddress, options.Management.Port, cluster.EffectiveBindAddress, cluster.Port,
+            cluster.LinksEnabled ? $", media links {cluster.EffectiveMediaBindAddress}:{cluster.MediaPort}" : " (no media links: no Cluster:Secret)");
     }
 
     /// <summary>Runs a step that reads a settings file; a file that is not JSON stops the start with its line and column.</summary>

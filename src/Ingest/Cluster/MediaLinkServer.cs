@@ -46,42 +46,13 @@ public sealed class MediaLinkServer : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
+        using var listener = TcpListen.Open("media links", "Cluster:MediaPort", _listen.BindAddress, _listen.Port, 256, _log, _listening);
+        if (!_options.Enabled)
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(IPAddress.Parse(_listen.BindAddress), _listen.Port));
-            listener.Listen(256);
-        }
-        catch (Exception ex)
-        {
-            _log.LogCritical(ex, "media links cannot listen on {Address}:{Port} (key Cluster:MediaPort)", _listen.BindAddress, _listen.Port);
-            _listening.TrySetException(ex);
-            throw;
+            _log.LogWarning("media links: no Cluster:Secret, every link is refused");
         }
 
-        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        _log.LogInformation("media links listening on {Endpoint}{Secret}", endpoint, _options.Enabled ? string.Empty : " (no Cluster:Secret: every link is refused)");
-        _listening.TrySetResult(endpoint);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptAsync(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (SocketException ex)
-            {
-                _log.LogWarning("media link accept failed: {Error}", ex.SocketErrorCode);
-                continue;
-            }
-
-            _ = ServeAsync(socket, stoppingToken);
-        }
+        await TcpListen.AcceptAsync(listener, "media link", _log, socket => _ = ServeAsync(socket, stoppingToken), stoppingToken);
     }
 
     private async Task ServeAsync(Socket socket, CancellationToken stoppingToken)

@@ -32,53 +32,21 @@ public sealed class RtmpServer : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
+        using var listener = TcpListen.Open("RTMP", "Rtmp:Port", _options.BindAddress, _options.Port, 1024, _log, _listening);
+        await TcpListen.AcceptAsync(listener, "RTMP", _log, socket =>
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port));
-            listener.Listen(1024);
-        }
-        catch (Exception ex)
-        {
-            _log.LogCritical(ex, "RTMP cannot listen on {Address}:{Port} (key Rtmp:Port)", _options.BindAddress, _options.Port);
-            _listening.TrySetException(ex);
-            throw;
-        }
-
-        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        _log.LogInformation("RTMP listening on {Endpoint}", endpoint);
-        _listening.TrySetResult(endpoint);
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptAsync(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (SocketException ex)
-            {
-                _log.LogWarning("RTMP accept failed: {Error}", ex.SocketErrorCode);
-                continue;
-            }
-
             if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
             {
                 Interlocked.Decrement(ref _connections);
                 PlatformTelemetry.RecordConnection("rtmp", accepted: false);
                 _log.LogWarning("RTMP connection from {Remote} refused: {Max} connections (key Rtmp:MaxConnections)", socket.RemoteEndPoint, _options.MaxConnections);
                 socket.Dispose();
-                continue;
+                return;
             }
 
             PlatformTelemetry.RecordConnection("rtmp", accepted: true);
             _ = RunSessionAsync(socket, stoppingToken);
-        }
+        }, stoppingToken);
     }
 
     private async Task RunSessionAsync(Socket socket, CancellationToken stoppingToken)

@@ -25,7 +25,7 @@ public static class HlsSessionPlaylist
         var text = new StringBuilder(128 + mediaName.Length + query.Length);
         text.Append("#EXTM3U\n");
         text.Append("#EXT-X-STREAM-INF:BANDWIDTH=1,AVERAGE-BANDWIDTH=1\n");
-        text.Append(mediaName).Append('?').Append(ContextParameter).Append('=').Append(context);
+        text.Append(string.Join('/', mediaName.Split('/').Select(Uri.EscapeDataString))).Append('?').Append(ContextParameter).Append('=').Append(context);
         var rest = WithoutContext(query);
         if (rest.Length > 0)
         {

@@ -114,7 +114,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
         var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         Publish(m.Client, m.Session, node, m.MediaEndpoint);
-        Sender.Tell(new PublishAccepted(m.Stream, node));
+        var workers = string.Join("; ", WorkerStatuses().Select(w => $"{w.Name} {(w.Running ? "runs" : "does not run")} ({w.Reason})"));
+        Sender.Tell(new PublishAccepted(m.Stream, node, workers.Length > 0 ? workers : "no workers"));
     }
 
     private void Publish(ClientInfo client, IActorRef session, Address node, string? endpoint)

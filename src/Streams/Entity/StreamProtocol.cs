@@ -69,7 +69,8 @@ public sealed record StreamCounters(
     VideoCodecInfo? Video,
     AudioCodecInfo? Audio);
 
-public sealed record PublishAccepted(StreamKey Stream, Address PublisherNode);
+/// <summary>The publish is the stream's; <paramref name="Workers"/> says which workers run for it and why (for the publisher's log).</summary>
+public sealed record PublishAccepted(StreamKey Stream, Address PublisherNode, string Workers = "");
 
 public sealed record PublishRejected(StreamKey Stream, string Reason);
 

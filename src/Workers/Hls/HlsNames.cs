@@ -48,7 +48,10 @@ public static class HlsNames
     public static string UriFromPlaylist(StreamKey stream, string segment)
     {
         var prefix = stream.App + "/";
-        return segment.StartsWith(prefix, StringComparison.Ordinal) ? segment[prefix.Length..] : "/" + segment;
+        var relative = segment.StartsWith(prefix, StringComparison.Ordinal) ? segment[prefix.Length..] : "/" + segment;
+
+        // A URI, not a file name: a stream named "my stream" is listed as my%20stream-0.ts.
+        return string.Join('/', relative.Split('/').Select(Uri.EscapeDataString));
     }
 
     private static void EnsureValid(StreamKey stream)

@@ -46,31 +46,27 @@ public static class ClusterApiCalls
     public static Task WaitHlsAsync(ServerProcess node, string path) =>
         Eventually.TrueAsync(async () => (await Http.GetAsync(node.Http(path))).IsSuccessStatusCode, TimeSpan.FromSeconds(40), $"{path} on {node.Address}");
 
-    /// <summary>Publishes until a node accepts it (a node may refuse while the stream's previous publisher is still known).</summary>
+    /// <summary>
+    /// Publishes until a node accepts it, as an encoder that reconnects does: a node may refuse (the stream's
+    /// previous publisher is still known) or not answer in time (the stream's entity is moving).
+    /// </summary>
     public static async Task<Ffmpeg> PublishUntilAcceptedAsync(ServerProcess node, string path, TimeSpan timeout, int seconds = 600)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var name = path[(path.LastIndexOf('/') + 1)..];
         while (true)
         {
             var publisher = Ffmpeg.Publish(node.Rtmp(path), seconds);
-            var name = path[(path.LastIndexOf('/') + 1)..];
-            var accepted = false;
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(8);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
             while (DateTime.UtcNow < until && !publisher.HasExited)
             {
-                var clients = await ClientsAsync(node, allowPartial: true);
-                if (clients.Any(c => Type(c) == "fmle-publish" && Url(c).EndsWith("/" + name, StringComparison.Ordinal) && Node(c) == node.Address))
+                // Accepted: the stream's entity has this node's publisher.
+                if (await StreamAsync(node, name) is { } stream && IsPublished(stream) && stream.GetProperty("node").GetString() == node.Address)
                 {
-                    accepted = true;
-                    break;
+                    return publisher;
                 }
 
                 await Task.Delay(300);
-            }
-
-            if (accepted && !publisher.HasExited)
-            {
-                return publisher;
             }
 
             await publisher.DisposeAsync();
@@ -79,7 +75,7 @@ public static class ClusterApiCalls
                 throw new TimeoutException($"{node.Address} did not accept a publisher of {path} in {timeout.TotalSeconds} s");
             }
 
-            await Task.Delay(1000);
+            await Task.Delay(500);
         }
     }
 }

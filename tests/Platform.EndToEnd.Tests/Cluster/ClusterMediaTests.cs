@@ -122,7 +122,7 @@ public class ClusterMediaTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
         var entity = stream!.Value.GetProperty("entity_node").GetString();
         var b = Cluster.Nodes.First(n => n != a && n.Address != entity);
         async Task<List<string>> LinksAsync() =>
-            [.. (await ClientsAsync(b)).Where(x => Url(x) == "/live/linger" && Type(x) == "cluster-link-in").Select(x => x.GetProperty("id").GetString()!)];
+            [.. (await ClientsAsync(b)).Where(x => Url(x) == "/live/linger" && Type(x) == "cluster-link-in" && Node(x) == b.Address).Select(x => x.GetProperty("id").GetString()!)];
 
         var first = await Probe.DecodeAsync(b.Rtmp("live/linger"), 2, TimeSpan.FromSeconds(60));
         Assert.True(first.Exit == 0 && first.Errors.Length == 0, first.Errors);

@@ -91,8 +91,8 @@ public class HookTests
         Assert.True(close.Json.GetProperty("recv_bytes").GetInt64() > 20_000, close.Body);
         Assert.True(close.Json.GetProperty("send_bytes").GetInt64() > 0, close.Body);
 
-        // Notifications go out concurrently (Hooks:Concurrency): on_unpublish and on_close of one client may
-        // arrive in either order, as both are sent at once when an encoder disconnects.
+        // A client's notifications arrive in the order they happened, as SRS sends them.
+        Assert.True(unpublish.At <= close.At);
 
         var plays = hooks.Actions("on_play");
         Assert.Equal(2, plays.Count);
@@ -105,6 +105,11 @@ public class HookTests
         foreach (var play in plays)
         {
             var stop = Assert.Single(hooks.Actions("on_stop"), s => s.Field("client_id") == play.Field("client_id"));
+            if (hooks.Actions("on_close").FirstOrDefault(c => c.Field("client_id") == play.Field("client_id")) is { } closed)
+            {
+                Assert.True(stop.At <= closed.At, "on_stop before on_close");
+            }
+
             Assert.Equal(StreamFields, stop.FieldNames);
             Assert.Equal((play.Field("param"), play.Field("tcUrl"), "s1"), (stop.Field("param"), stop.Field("tcUrl"), stop.Field("stream")));
         }
@@ -382,17 +387,12 @@ public class HookTests
         var root = Directory.CreateTempSubdirectory("platform-hooks-start-");
         try
         {
-            var ex = Assert.Throws<StartupException>(() => PlatformHost.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            var ex = TestServer.StartRefused(new Dictionary<string, string?>
             {
-                ["Rtmp:Port"] = "0",
-                ["Http:Port"] = "0",
-                ["Api:Port"] = "0",
-                ["Management:Port"] = "0",
-                ["Cluster:Port"] = "0",
                 ["Storage:Root"] = root.FullName,
                 ["Hooks:Rules:0:OnPublish:0"] = "http://127.0.0.1:8085/api/v1/streams",
                 ["Hooks:Rules:0:OnPublish:1"] = "127.0.0.1:8085/api/v1/streams",
-            })));
+            });
             Assert.Contains("Hooks:Rules:0:OnPublish:1 = 127.0.0.1:8085/api/v1/streams: not an absolute http or https URL", ex.Message, StringComparison.Ordinal);
         }
         finally

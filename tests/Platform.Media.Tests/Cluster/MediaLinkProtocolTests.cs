@@ -68,7 +68,7 @@ public class MediaLinkProtocolTests
             Assert.Equal(0, reader.Consumed);
         }
 
-        var split = new SequenceReader<byte>(OneByteSegments(bytes));
+        var split = new SequenceReader<byte>(TestSupport.Segments.Split(bytes, 1));
         Assert.True(MediaLinkProtocol.TryReadHello(ref split, out var hello));
         Assert.True(MediaLinkProtocol.Verify(Secret, Nonce, hello));
 
@@ -117,33 +117,5 @@ public class MediaLinkProtocolTests
             MediaLinkProtocol.TryReadAnswer(ref reader, out _);
         });
         Assert.Contains("unknown code 9", ex.Message, StringComparison.Ordinal);
-    }
-
-    private static ReadOnlySequence<byte> OneByteSegments(byte[] bytes)
-    {
-        var first = new Segment(bytes.AsMemory(0, 1), 0);
-        var last = first;
-        for (var i = 1; i < bytes.Length; i++)
-        {
-            last = last.Append(bytes.AsMemory(i, 1));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, 1);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

@@ -5,6 +5,13 @@ namespace Platform.Media.Tests.Hls;
 public class HlsSessionPlaylistTests
 {
     [Fact]
+    public void The_master_playlist_escapes_the_media_name()
+    {
+        Assert.StartsWith("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,AVERAGE-BANDWIDTH=1\nmy%20stream.m3u8?hls_ctx=ab12cd34",
+            HlsSessionPlaylist.Master("my stream.m3u8", "ab12cd34", string.Empty), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Master_points_at_the_variant_with_the_context_then_the_query()
     {
         Assert.Equal(

@@ -16,6 +16,15 @@ public class HlsNamesTests
         Assert.Equal("live/cam1-7.ts", HlsNames.Segment("[app]/[stream]-[seq].ts", stream, 7, Time));
     }
 
+    [Fact]
+    public void Playlist_uris_escape_names_that_need_it()
+    {
+        var stream = new StreamKey(StreamKey.DefaultVhost, "live", "my stream");
+        Assert.Equal("my%20stream-7.ts", HlsNames.UriFromPlaylist(stream, HlsNames.Segment("[app]/[stream]-[seq].ts", stream, 7, Time)));
+        Assert.Equal("cam1-7.ts", HlsNames.UriFromPlaylist(stream with { Stream = "cam1" }, "live/cam1-7.ts"));
+        Assert.Equal("/other/my%20stream%23-1.ts", HlsNames.UriFromPlaylist(stream, "other/my stream#-1.ts"));
+    }
+
     [Theory]
     [InlineData(StreamKey.DefaultVhost, "live", "..")]
     [InlineData(StreamKey.DefaultVhost, "live", "../../etc/passwd")]
