@@ -15,7 +15,6 @@ public sealed class StreamControl
 {
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<IActorRef> _region;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IActorRef> _clientActors = new(StringComparer.Ordinal);
     private long _connectSequence;
 
     public StreamControl(ActorSystem system, IActorRef region, HubRegistry hubs, ClientRegistry clients, StreamsOptions options, AccessPipeline? access = null)
@@ -60,8 +59,7 @@ public sealed class StreamControl
     public ClientHandle Connect(IClientSession session)
     {
         var actor = System.ActorOf(ClientActor.Props(session.Kick), "client-" + session.Info.Id);
-        Clients.Add(session);
-        _clientActors[session.Info.Id] = actor;
+        Clients.Add(session, actor);
         return new ClientHandle(this, session, actor);
     }
 
@@ -71,15 +69,11 @@ public sealed class StreamControl
     /// </summary>
     public ClientHandle? TryConnect(IClientSession session)
     {
-        if (!Clients.TryAdd(session))
-        {
-            return null;
-        }
-
         var name = $"client-{session.Info.Id}-{Interlocked.Increment(ref _connectSequence)}";
-        var actor = System.ActorOf(ClientActor.Props(session.Kick), name);
-        _clientActors[session.Info.Id] = actor;
-        return new ClientHandle(this, session, actor);
+        IActorRef? actor = null;
+        return Clients.TryAdd(session, () => actor = System.ActorOf(ClientActor.Props(session.Kick), name))
+            ? new ClientHandle(this, session, actor!)
+            : null;
     }
 
     /// <summary>
@@ -107,7 +101,7 @@ public sealed class StreamControl
         {
             var info = client.Info;
             if (info.Stream == stream && info.Kind is ClientKind.RtmpPlayer or ClientKind.FlvPlayer or ClientKind.HlsPlayer
-                && _clientActors.TryGetValue(info.Id, out var actor))
+                && Clients.ActorOf(info.Id) is { } actor)
             {
                 Region.Tell(new PlayStream(stream, info, actor), ActorRefs.NoSender);
                 count++;
@@ -116,9 +110,6 @@ public sealed class StreamControl
 
         return count;
     }
-
-    internal void Forget(IClientSession session, IActorRef actor) =>
-        _clientActors.TryRemove(new KeyValuePair<string, IActorRef>(session.Info.Id, actor));
 
     /// <summary>The stream's state as its entity knows it now.</summary>
     public Task<StreamSnapshot> SnapshotAsync(StreamKey stream, CancellationToken cancellationToken) =>
@@ -213,7 +204,6 @@ public sealed class ClientHandle : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _control.Clients.Remove(Session);
-            _control.Forget(Session, Actor);
             _control.System.Stop(Actor);
         }
     }

@@ -181,13 +181,12 @@ public static class ApiEndpoints
         {
             info = client.Info;
             log.LogInformation("client {ClientId} ({Type}, {Stream}): kicked by operator", info.Id, info.SrsType, info.Stream);
-            client.Kick("kicked by operator");
-            closed = await Task.WhenAny(client.Completion, Task.Delay(KickTimeout, ct)) == client.Completion;
+            closed = await KickAndWaitAsync(client, "kicked by operator");
         }
         else
         {
-            // Another node's client: every member is asked, the one that has it kicks it.
-            var results = await new ClusterApi(control).AskAllAsync<NodeKickResult>(new KickNodeClient(id, "kicked by operator"), ct);
+            // Another node's client: every member is asked, the one that has it kicks it (and may wait KickTimeout).
+            var results = await new ClusterApi(control).AskAllAsync<NodeKickResult>(new KickNodeClient(id, "kicked by operator"), ct, KickTimeout + ClusterApi.Timeout);
             if (results.Answers.FirstOrDefault(r => r.Client is not null) is { } kicked)
             {
                 (info, closed, where) = (kicked.Client, kicked.Closed, kicked.Node);
@@ -217,6 +216,13 @@ public static class ApiEndpoints
                 unpublished,
             },
         });
+    }
+
+    /// <summary>Kicks a client of this node; true once its session has let go of its stream, false after <see cref="KickTimeout"/>.</summary>
+    internal static async Task<bool> KickAndWaitAsync(IClientSession client, string reason)
+    {
+        client.Kick(reason);
+        return await Task.WhenAny(client.Completion, Task.Delay(KickTimeout)) == client.Completion;
     }
 
     /// <summary>Every client of the cluster with the node it is on, oldest first, and the members that did not answer.</summary>

@@ -146,8 +146,6 @@ public static class MediaEndpoints
             return;
         }
 
-        AllowCors(response);
-        response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
         try
         {
             if (playlist && session is not null)
@@ -157,7 +155,7 @@ public static class MediaEndpoints
                 return;
             }
 
-            response.ContentType = playlist ? PlaylistType : "video/mp2t";
+            HlsFileHeaders(response, playlist);
             var length = new FileInfo(file).Length;
             response.ContentLength = length; // segments are complete files (renamed into place): a player sees their size
             await response.SendFileAsync(file, context.RequestAborted);
@@ -179,12 +177,18 @@ public static class MediaEndpoints
         }
 
         var response = context.Response;
-        AllowCors(response);
-        response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
-        response.ContentType = playlist ? PlaylistType : "video/mp2t";
+        HlsFileHeaders(response, playlist);
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes, context.RequestAborted);
         session?.Served(bytes.Length);
+    }
+
+    /// <summary>A playlist or segment served as it is: CORS, caching (playlists change, segments do not) and type.</summary>
+    private static void HlsFileHeaders(HttpResponse response, bool playlist)
+    {
+        AllowCors(response);
+        response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
+        response.ContentType = playlist ? PlaylistType : "video/mp2t";
     }
 
     private const string PlaylistType = "application/vnd.apple.mpegurl";

@@ -18,7 +18,8 @@ public sealed class ClusterApi(StreamControl control)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
-    public async Task<Gathered<T>> AskAllAsync<T>(object question, CancellationToken cancellationToken)
+    /// <param name="timeout">How long a member may take; <see cref="Timeout"/> unless the question takes longer by nature (a kick).</param>
+    public async Task<Gathered<T>> AskAllAsync<T>(object question, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var system = control.System;
         var state = Akka.Cluster.Cluster.Get(system).State;
@@ -27,7 +28,7 @@ public sealed class ClusterApi(StreamControl control)
         // A member known to be unreachable is not asked: it is missing at once.
         var missing = live.Where(state.Unreachable.Contains).Select(m => m.Address.ToString()).ToList();
         var members = live.Where(m => !state.Unreachable.Contains(m)).Select(m => m.Address).ToList();
-        var asks = members.Select(address => AskOneAsync<T>(system, address, question, cancellationToken)).ToList();
+        var asks = members.Select(address => AskOneAsync<T>(system, address, question, timeout ?? Timeout, cancellationToken)).ToList();
         var results = await Task.WhenAll(asks);
         var answers = new List<T>();
         for (var i = 0; i < results.Length; i++)
@@ -45,12 +46,12 @@ public sealed class ClusterApi(StreamControl control)
         return new Gathered<T>(answers, missing);
     }
 
-    private static async Task<T?> AskOneAsync<T>(ActorSystem system, Address address, object question, CancellationToken cancellationToken)
+    private static async Task<T?> AskOneAsync<T>(ActorSystem system, Address address, object question, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
             var path = new RootActorPath(address) / "user" / NodeApiActor.Name;
-            return await system.ActorSelection(path).Ask<T>(question, Timeout, cancellationToken);
+            return await system.ActorSelection(path).Ask<T>(question, timeout, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

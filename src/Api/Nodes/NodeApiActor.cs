@@ -40,10 +40,9 @@ public sealed class NodeApiActor : ReceiveActor
                 return;
             }
 
-            client.Kick(m.Reason);
             var info = client.Info;
-            Task.WhenAny(client.Completion, Task.Delay(ApiEndpoints.KickTimeout))
-                .ContinueWith(t => new NodeKickResult(self, info, t.Result == client.Completion), TaskScheduler.Default)
+            ApiEndpoints.KickAndWaitAsync(client, m.Reason)
+                .ContinueWith(t => new NodeKickResult(self, info, t.Result), TaskScheduler.Default)
                 .PipeTo(Sender);
         });
         Receive<RegisterReadersAgain>(m =>

@@ -25,7 +25,7 @@ internal sealed class MediaLink
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
     private readonly MediaLinks _owner;
-    private readonly IActorRef _watcher;
+    private IActorRef _watcher = ActorRefs.Nobody;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly string _publisherId = MediaLinks.PublisherPrefix + ClientIds.Next();
@@ -35,11 +35,10 @@ internal sealed class MediaLink
     private volatile bool _feeding;
     private StreamHub? _hub;
 
-    public MediaLink(MediaLinks owner, StreamKey key, IActorRef watcher)
+    public MediaLink(MediaLinks owner, StreamKey key)
     {
         _owner = owner;
         Key = key;
-        _watcher = watcher;
     }
 
     public StreamKey Key { get; }
@@ -51,7 +50,11 @@ internal sealed class MediaLink
 
     private ILogger Log => _owner.Log;
 
-    public void Start() => _ = Task.Run(RunAsync);
+    public void Start()
+    {
+        _watcher = Control.System.ActorOf(MediaLinkWatcher.Props(this));
+        _ = Task.Run(RunAsync);
+    }
 
     public void StartLinger(TimeSpan linger, Action expire)
     {
@@ -191,6 +194,7 @@ internal sealed class MediaLink
         finally
         {
             Control.Region.Tell(new UnwatchPublisher(Key, _watcher));
+            Control.System.Stop(_watcher);
         }
     }
 
@@ -264,25 +268,11 @@ internal sealed class MediaLink
         return answer;
     }
 
-    private delegate bool TryRead(ref SequenceReader<byte> reader);
-
     private static async Task ReadAsync(PipeReader reader, TryRead tryRead, CancellationToken cancellationToken)
     {
-        while (true)
+        if (!await LinkReads.ReadAsync(reader, tryRead, cancellationToken))
         {
-            var result = await reader.ReadAsync(cancellationToken);
-            var sequence = new SequenceReader<byte>(result.Buffer);
-            if (tryRead(ref sequence))
-            {
-                reader.AdvanceTo(sequence.Position);
-                return;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new IOException("the node closed the link during the handshake");
-            }
+            throw new IOException("the node closed the link during the handshake");
         }
     }
 

@@ -47,11 +47,6 @@ public sealed class MediaLinkServer : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = TcpListen.Open("media links", "Cluster:MediaPort", _listen.BindAddress, _listen.Port, 256, _log, _listening);
-        if (!_options.Enabled)
-        {
-            _log.LogWarning("media links: no Cluster:Secret, every link is refused");
-        }
-
         await TcpListen.AcceptAsync(listener, "media link", _log, socket => _ = ServeAsync(socket, stoppingToken), stoppingToken);
     }
 
@@ -70,26 +65,26 @@ public sealed class MediaLinkServer : BackgroundService
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             using var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             helloTimeout.CancelAfter(HelloTimeout);
-            var hello = await ReadHelloAsync(reader, helloTimeout.Token);
-            if (hello is null)
+            LinkHello hello = default;
+            if (!await LinkReads.ReadAsync(reader, (ref SequenceReader<byte> r) => MediaLinkProtocol.TryReadHello(ref r, out hello), helloTimeout.Token))
             {
                 return;
             }
 
-            var (answer, hub) = Admit(hello.Value, nonce, remote);
+            var (answer, hub) = Admit(hello, nonce, remote);
             await SendAnswerAsync(stream, answer, stoppingToken);
             if (hub is null)
             {
                 return;
             }
 
-            var session = new LinkSenderSession(hello.Value, remote, hub.Key, socket);
+            var session = new LinkSenderSession(hello, remote, hub.Key, socket);
             using var client = _control.Connect(session);
             try
             {
-                _log.LogInformation("media link {ClientId}: sending {Stream} to node {Node} ({Remote})", session.Info.Id, hub.Key, hello.Value.Node, remote);
+                _log.LogInformation("media link {ClientId}: sending {Stream} to node {Node} ({Remote})", session.Info.Id, hub.Key, hello.Node, remote);
                 var reason = await session.SendAsync(hub, reader, stoppingToken);
-                _log.LogInformation("media link {ClientId}: {Stream} to node {Node} ended, {Reason}", session.Info.Id, hub.Key, hello.Value.Node, reason);
+                _log.LogInformation("media link {ClientId}: {Stream} to node {Node} ended, {Reason}", session.Info.Id, hub.Key, hello.Node, reason);
             }
             finally
             {
@@ -132,27 +127,6 @@ public sealed class MediaLinkServer : BackgroundService
         }
 
         return (new LinkAnswer(LinkAnswerCode.Streaming, string.Empty), hub);
-    }
-
-    private static async Task<LinkHello?> ReadHelloAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            var sequence = new SequenceReader<byte>(buffer);
-            if (MediaLinkProtocol.TryReadHello(ref sequence, out var hello))
-            {
-                reader.AdvanceTo(sequence.Position);
-                return hello;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                return null;
-            }
-        }
     }
 
     private static async Task SendAnswerAsync(NetworkStream stream, LinkAnswer answer, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Platform.Ingest.Cluster;
 /// that has local readers, opened by the first demand, kept for <see cref="MediaLinkOptions.Linger"/> after
 /// the last one is released (a reader coming back in that time reuses it), then closed. Where each stream
 /// is published is the entity's knowledge: a link asks it and is told of every change by
-/// <see cref="MediaLinkWatcher"/>; nodes never poll each other.
+/// the link's own <see cref="MediaLinkWatcher"/>; nodes never poll each other.
 /// </summary>
 public sealed class MediaLinks : IMediaLinks, IDisposable
 {
@@ -22,7 +22,6 @@ public sealed class MediaLinks : IMediaLinks, IDisposable
     private readonly Lock _lock = new();
     private readonly StreamControl _control;
     private readonly ILogger _log;
-    private IActorRef? _watcher;
 
     public MediaLinks(StreamControl control, MediaLinkOptions options, ILogger<MediaLinks> log)
     {
@@ -56,10 +55,9 @@ public sealed class MediaLinks : IMediaLinks, IDisposable
         MediaLink link;
         lock (_lock)
         {
-            _watcher ??= _control.System.ActorOf(MediaLinkWatcher.Props(this), "media-links");
             if (!_links.TryGetValue(stream, out link!))
             {
-                link = new MediaLink(this, stream, _watcher);
+                link = new MediaLink(this, stream);
                 _links.Add(stream, link);
                 link.Start();
             }
@@ -80,17 +78,6 @@ public sealed class MediaLinks : IMediaLinks, IDisposable
         }
 
         return link?.Yield() ?? false;
-    }
-
-    internal void OnLocation(PublisherLocation location)
-    {
-        MediaLink? link;
-        lock (_lock)
-        {
-            link = _links.GetValueOrDefault(location.Stream);
-        }
-
-        link?.OnLocation(location);
     }
 
     private void Release(MediaLink link)
@@ -151,13 +138,17 @@ public sealed class MediaLinks : IMediaLinks, IDisposable
     }
 }
 
-/// <summary>Receives the entities' <see cref="PublisherLocation"/> updates for this node's links.</summary>
+/// <summary>
+/// One link's subscription to its stream's entity: receives the <see cref="PublisherLocation"/> updates. The
+/// entity watches it, so stopping it (the link closed, or its node died) ends the subscription, whatever
+/// other link of the same stream this node opens meanwhile.
+/// </summary>
 internal sealed class MediaLinkWatcher : ReceiveActor
 {
-    public MediaLinkWatcher(MediaLinks links)
+    public MediaLinkWatcher(MediaLink link)
     {
-        Receive<PublisherLocation>(links.OnLocation);
+        Receive<PublisherLocation>(link.OnLocation);
     }
 
-    public static Props Props(MediaLinks links) => Akka.Actor.Props.Create(() => new MediaLinkWatcher(links));
+    public static Props Props(MediaLink link) => Akka.Actor.Props.Create(() => new MediaLinkWatcher(link));
 }

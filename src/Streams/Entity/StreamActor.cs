@@ -112,7 +112,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             ClientLeft(_state.Publisher.Id);
         }
 
-        var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        var node = NodeOf(m.Session);
         Publish(m.Client, m.Session, node, m.MediaEndpoint);
         var workers = string.Join("; ", WorkerStatuses().Select(w => $"{w.Name} {(w.Running ? "runs" : "does not run")} ({w.Reason})"));
         Sender.Tell(new PublishAccepted(m.Stream, node, workers.Length > 0 ? workers : "no workers"));
@@ -138,7 +138,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         if (_state.Publisher is null)
         {
-            var node = m.Session.Path.Address.HasGlobalScope ? m.Session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+            var node = NodeOf(m.Session);
             _log.Info("stream {0}: publisher {1} registered again from its report", _state.Key, m.PublisherId);
             Publish(m.Publisher, m.Session, node, m.MediaEndpoint);
             if (_state.Readers.Count == 0)
@@ -159,6 +159,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
         _state.Reported(m.PublisherId, m.Counters);
     }
+
+    /// <summary>The node a session runs on (a local actor's path has no address of its own).</summary>
+    private Address NodeOf(IActorRef session) =>
+        session.Path.Address.HasGlobalScope ? session.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
 
     private PublisherLocation Location() =>
         new(_state.Key, _state.PublisherNode, _state.PublisherEndpoint, _state.Publisher?.Id);
