@@ -21,7 +21,7 @@ public static class AkkaSetup
         {
             builder
                 .AddHocon(PersistenceHocon(options.Storage), HoconAddMode.Prepend)
-                .AddHocon("akka.loglevel = INFO\nakka.cluster.log-info = off\nakka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"", HoconAddMode.Prepend)
+                .AddHocon("akka.loglevel = INFO\nakka.cluster.log-info = off\nakka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n# The host stops the actor system after the node drained (see NodeDrain), never the CLR exit hook.\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off\nakka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"", HoconAddMode.Prepend)
                 .AddHocon(FailoverHocon(cluster), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
@@ -35,6 +35,8 @@ public static class AkkaSetup
                     SeedNodes = [.. cluster.Seeds],
                     Roles = [.. cluster.Roles],
                 })
+                .WithClusterFormation(options)
+                .WithPlatformHealthChecks()
                 .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}"))
                 .WithCustomSerializer("platform-cluster", Platform.Api.Nodes.ClusterMessageSerializer.BoundTypes, system => new Platform.Api.Nodes.ClusterMessageSerializer(system))
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
@@ -42,7 +44,12 @@ public static class AkkaSetup
                 {
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
-                    system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0, catalog), Platform.Api.Nodes.NodeApiActor.Name);
+                    system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0, catalog, reason => provider.GetRequiredService<NodeDrain>().Begin(reason)), Platform.Api.Nodes.NodeApiActor.Name);
+
+                    if (cluster.LinksEnabled)
+                    {
+                        system.ActorOf(Platform.Api.Nodes.SecretCheck.Props(System.Text.Encoding.UTF8.GetBytes(cluster.Secret!), reason => provider.GetRequiredService<NodeDrain>().Fail(reason)), Platform.Api.Nodes.SecretCheck.Name);
+                    }
 
                     foreach (var recovered in provider.GetRequiredService<RecoveredRecordings>())
                     {
@@ -61,10 +68,7 @@ public static class AkkaSetup
 
                     self.RegisterOnMemberUp(readiness.MemberUp);
                     self.RegisterOnMemberRemoved(readiness.MemberLeft);
-                    if (cluster.Seeds.Count == 0)
-                    {
-                        self.Join(self.SelfAddress);
-                    }
+                    ClusterFormation.Join(system, options, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Cluster"), reason => provider.GetRequiredService<NodeDrain>().Fail(reason));
                 });
         });
         return services;

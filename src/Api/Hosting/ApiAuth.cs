@@ -114,14 +114,14 @@ public sealed class ApiAuthenticator
     /// the address the API listens on: anything but loopback needs credentials unless
     /// <paramref name="allowAnonymous"/> says the operator opens it on purpose.
     /// </summary>
-    public static string? Validate(ApiAuthOptions auth, string bindAddress, bool allowAnonymous)
+    public static string? Validate(ApiAuthOptions auth, string bindAddress, bool allowAnonymous, string section = "Api")
     {
         if (auth.HasToken)
         {
             var token = auth.Token!;
             if (token.Length < MinTokenLength || token.Any(c => c is < '!' or > '~'))
             {
-                return $"Api:Auth:Token is {token.Length} characters: a token needs at least {MinTokenLength} printable ASCII characters and no spaces";
+                return $"{section}:Auth:Token is {token.Length} characters: a token needs at least {MinTokenLength} printable ASCII characters and no spaces";
             }
         }
 
@@ -129,30 +129,30 @@ public sealed class ApiAuthenticator
         {
             if (string.IsNullOrEmpty(auth.Username))
             {
-                return "Api:Auth:Username is empty but Api:Auth:Password is set: set both or neither";
+                return $"{section}:Auth:Username is empty but {section}:Auth:Password is set: set both or neither";
             }
 
             if (auth.Username.Any(c => c == ':' || char.IsControl(c)))
             {
-                return "Api:Auth:Username contains ':' or a control character, which basic authentication cannot carry";
+                return $"{section}:Auth:Username contains ':' or a control character, which basic authentication cannot carry";
             }
 
             if (string.IsNullOrEmpty(auth.Password))
             {
-                return "Api:Auth:Password is empty but Api:Auth:Username is set: set both or neither";
+                return $"{section}:Auth:Password is empty but {section}:Auth:Username is set: set both or neither";
             }
 
             if (auth.Password.Length < MinPasswordLength)
             {
-                return $"Api:Auth:Password is {auth.Password.Length} characters: at least {MinPasswordLength} are needed";
+                return $"{section}:Auth:Password is {auth.Password.Length} characters: at least {MinPasswordLength} are needed";
             }
         }
 
         if (!auth.Any && !allowAnonymous && !IsLoopback(bindAddress))
         {
-            return $"Api:BindAddress = {bindAddress} opens the HTTP API beyond this machine with no Api:Auth: set Api:Auth:Token "
-                + $"(at least {MinTokenLength} characters) or Api:Auth:Username and Api:Auth:Password, "
-                + "or Api:AllowAnonymous=true to open it without authentication on purpose";
+            return $"{section}:BindAddress = {bindAddress} opens the {(section == "Api" ? "HTTP API" : section.ToLowerInvariant() + " endpoints")} beyond this machine with no {section}:Auth: set {section}:Auth:Token "
+                + $"(at least {MinTokenLength} characters) or {section}:Auth:Username and {section}:Auth:Password, "
+                + $"or {section}:AllowAnonymous=true to open it without authentication on purpose";
         }
 
         return null;

@@ -52,12 +52,13 @@ public static class PlatformHost
             throw new StartupException(string.Join("; ", problems));
         }
 
-        if ((options.Api.ValidateAuth() ?? options.Http.ValidateHlsSessions() ?? options.Cluster.Validate()) is { } invalid)
+        if ((options.Api.ValidateAuth() ?? options.Management.ValidateAuth() ?? options.Http.ValidateHlsSessions() ?? options.Cluster.Validate()) is { } invalid)
         {
             throw new StartupException(invalid);
         }
 
         StartupCheck.EnsurePortsFree(options);
+        StartupCheck.EnsurePersistence(options.Storage);
         try
         {
             Directory.CreateDirectory(options.Storage.Root);
@@ -79,6 +80,8 @@ public static class PlatformHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // Every failing probe would be an error line; readiness changes are logged where they happen instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         builder.AddPlatformTelemetry();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -135,6 +138,13 @@ public static class PlatformHost
         services.AddSingleton<RtmpServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpServer>());
         services.AddHostedService<ReadinessProbe>();
+        services.AddPlatformHealthChecks();
+        services.AddSingleton<ManagementAuth>();
+
+        // The drain runs before any service stops; the host waits for it (and for the actor system's hand-off after it).
+        services.AddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Cluster.DrainTimeout + TimeSpan.FromSeconds(60));
         extraServices?.Invoke(services);
 
         // Access checks run in registration order: hook servers are asked last, once every other check allowed.

@@ -85,11 +85,69 @@ public sealed class ApiOptions
     public string? ValidateAuth() => ApiAuthenticator.Validate(Auth, BindAddress, AllowAnonymous);
 }
 
+/// <summary>
+/// The management port: health probes (<c>/alive</c>, <c>/ready</c>), the cluster bootstrap's contact point
+/// (<c>/bootstrap/seed-nodes</c>), cluster management (<c>/cluster/...</c>) and <c>/metrics</c>.
+/// </summary>
 public sealed class ManagementOptions
 {
     public int Port { get; set; } = 8558;
 
+    /// <summary>Loopback by default; beyond it the cluster routes need <see cref="Auth"/> (or <see cref="AllowAnonymous"/>).</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The name other nodes' bootstrap reaches this port by; unset: <c>Cluster:Hostname</c>.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>
+    /// Credentials the cluster routes (<c>/cluster/...</c>) ask for, in the API's forms. The probes, the
+    /// bootstrap's contact point and <c>/metrics</c> stay open: load balancers, other nodes and scrapers call them.
+    /// </summary>
+    public ApiAuthOptions Auth { get; set; } = new();
+
+    /// <summary>Lets the cluster routes listen beyond loopback with no <see cref="Auth"/>; off, such a start is refused.</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>What is wrong with the management port's protection, naming the key, or null.</summary>
+    public string? ValidateAuth() => ApiAuthenticator.Validate(Auth, BindAddress, AllowAnonymous, "Management");
+}
+
+/// <summary>
+/// Cluster formation without seed addresses: the nodes find each other's management ports by service
+/// discovery and agree on who forms the cluster (Akka Cluster Bootstrap).
+/// </summary>
+public sealed class BootstrapOptions
+{
+    /// <summary>
+    /// <c>config</c>: the management endpoints in <see cref="Endpoints"/> (plain machines); <c>kubernetes</c>:
+    /// the pods the Kubernetes API lists for <see cref="PodLabelSelector"/>. Unset: no bootstrap (seeds, or a node alone).
+    /// </summary>
+    public string? Discovery { get; set; }
+
+    /// <summary>The service's name in discovery (Kubernetes: fills <c>{0}</c> of <see cref="PodLabelSelector"/>).</summary>
+    public string ServiceName { get; set; } = "platform";
+
+    /// <summary>With <c>config</c> discovery: every node's management endpoint, <c>host:port</c>, this node's included.</summary>
+    public List<string> Endpoints { get; set; } = [];
+
+    /// <summary>
+    /// How many contact points (this node included) must be found before the lowest-addressed one forms a
+    /// new cluster; unset: every configured endpoint with <c>config</c>, 2 with <c>kubernetes</c>.
+    /// </summary>
+    public int? RequiredContactPoints { get; set; }
+
+    /// <summary>Kubernetes: the label selector of the pods; <c>{0}</c> is <see cref="ServiceName"/>.</summary>
+    public string PodLabelSelector { get; set; } = "app={0}";
+
+    /// <summary>Kubernetes: the pods' namespace; unset: the namespace of this pod.</summary>
+    public string? PodNamespace { get; set; }
+
+    /// <summary>Kubernetes: the name of the pods' container port that serves management.</summary>
+    public string PortName { get; set; } = "management";
+
+    public bool Enabled => !string.IsNullOrEmpty(Discovery);
+
+    public bool IsKubernetes => string.Equals(Discovery, "kubernetes", StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class ClusterNodeOptions
@@ -158,6 +216,18 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public TimeSpan DownAfter { get; set; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// A draining node (SIGTERM, or a Leave) gives its players and publishers this long to leave before it
+    /// closes them; a second SIGTERM ends the drain at once.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A node that is not a cluster member this long after start stops, with exit code 2 and the reason.</summary>
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Forming the cluster by discovery instead of <see cref="Seeds"/>.</summary>
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
     /// <summary>Whether media links run (a secret is set).</summary>
     public bool LinksEnabled => !string.IsNullOrEmpty(Secret);
 
@@ -206,8 +276,66 @@ public sealed class ClusterNodeOptions
             return $"Cluster:LinkLinger = {LinkLinger}: must be from 00:00:00 to 01:00:00";
         }
 
-        return DownAfter < TimeSpan.FromSeconds(1) || DownAfter > TimeSpan.FromMinutes(10)
-            ? $"Cluster:DownAfter = {DownAfter}: must be from 00:00:01 to 00:10:00"
+        if (DownAfter < TimeSpan.FromSeconds(1) || DownAfter > TimeSpan.FromMinutes(10))
+        {
+            return $"Cluster:DownAfter = {DownAfter}: must be from 00:00:01 to 00:10:00";
+        }
+
+        if (JoinTimeout < TimeSpan.FromSeconds(5) || JoinTimeout > TimeSpan.FromHours(1))
+        {
+            return $"Cluster:JoinTimeout = {JoinTimeout}: must be from 00:00:05 to 01:00:00";
+        }
+
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        {
+            return $"Cluster:DrainTimeout = {DrainTimeout}: must be from 00:00:00 to 01:00:00";
+        }
+
+        return ValidateBootstrap();
+    }
+
+    private string? ValidateBootstrap()
+    {
+        if (!Bootstrap.Enabled)
+        {
+            return Bootstrap.Endpoints.Count > 0 ? "Cluster:Bootstrap:Endpoints is set but Cluster:Bootstrap:Discovery is not: set it to config" : null;
+        }
+
+        if (Seeds.Count > 0)
+        {
+            return "Cluster:Seeds and Cluster:Bootstrap:Discovery are both set: a node joins by seeds or by discovery, not both";
+        }
+
+        if (!LinksEnabled)
+        {
+            return "Cluster:Secret: required when Cluster:Bootstrap:Discovery is set (every node of a cluster shares it to open media links)";
+        }
+
+        if (Bootstrap.Discovery!.ToLowerInvariant() is not ("config" or "kubernetes"))
+        {
+            return $"Cluster:Bootstrap:Discovery = {Bootstrap.Discovery}: must be config or kubernetes";
+        }
+
+        if (!Bootstrap.IsKubernetes)
+        {
+            if (Bootstrap.Endpoints.Count == 0)
+            {
+                return "Cluster:Bootstrap:Endpoints: config discovery needs the management endpoints (host:port) of the nodes, this one included";
+            }
+
+            foreach (var endpoint in Bootstrap.Endpoints)
+            {
+                var colon = endpoint.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                {
+                    return $"Cluster:Bootstrap:Endpoints: {endpoint} is not host:port";
+                }
+            }
+        }
+
+        var most = Bootstrap.IsKubernetes ? 1000 : Bootstrap.Endpoints.Count;
+        return Bootstrap.RequiredContactPoints is { } required && (required < 1 || required > most)
+            ? $"Cluster:Bootstrap:RequiredContactPoints = {required}: must be from 1 to {most}{(Bootstrap.IsKubernetes ? string.Empty : " (the number of Cluster:Bootstrap:Endpoints)")}"
             : null;
     }
 }

@@ -9,6 +9,32 @@ public sealed class StartupException(string message) : Exception(message);
 /// <summary>Checks, before anything starts, that every configured listener can bind.</summary>
 public static class StartupCheck
 {
+    /// <summary>
+    /// A PostgreSQL journal must answer before the node starts: a node whose persistence is unreachable would
+    /// join the cluster and then fail its recordings' catalog one by one. (SQLite is a local file.)
+    /// </summary>
+    public static void EnsurePersistence(StorageOptions storage)
+    {
+        if (!storage.Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult result = default;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            result = PersistenceCheck.QueryAsync(storage, CancellationToken.None).GetAwaiter().GetResult();
+            if (result.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                return;
+            }
+
+            Thread.Sleep(TimeSpan.FromSeconds(1));
+        }
+
+        throw new StartupException($"Storage:ConnectionString: {result.Description}");
+    }
+
     public static void EnsurePortsFree(PlatformOptions options)
     {
         var endpoints = new List<(string Key, string Address, int Port)>

@@ -49,6 +49,10 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         (typeof(NodeEntities), "ne"),
         (typeof(ListNodeDvrs), "nd?"),
         (typeof(NodeDvrs), "nd"),
+        (typeof(DrainNode), "dr?"),
+        (typeof(NodeDraining), "dr"),
+        (typeof(SecretChallenge), "sc?"),
+        (typeof(SecretProof), "sc"),
     ];
 
     private static readonly Dictionary<Type, string> Manifests = Table.ToDictionary(t => t.Type, t => t.Manifest);

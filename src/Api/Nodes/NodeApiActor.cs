@@ -18,7 +18,7 @@ public sealed class NodeApiActor : ReceiveActor
 {
     public const string Name = "node-api";
 
-    public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog)
+    public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog, Action<string> drain)
     {
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         Receive<ListNodeClients>(_ => Sender.Tell(new NodeClients(self, [.. control.Clients.Snapshot().Select(c => new ClientView(c.Info, c.BytesSent, c.BytesReceived))])));
@@ -50,6 +50,12 @@ public sealed class NodeApiActor : ReceiveActor
             var count = control.RegisterReadersAgain(m.Stream);
             Context.GetLogger().Info("stream {0}: {1} player(s) of this node registered again with its restarted entity", m.Stream, count);
         });
+        Receive<DrainNode>(m =>
+        {
+            Context.GetLogger().Warning("asked to leave the cluster: {0}", m.Reason);
+            drain(m.Reason);
+            Sender.Tell(new NodeDraining(self));
+        });
         Receive<PlayAccepted>(_ => { });
         Receive<PlayRejected>(_ => { });
         Receive<ListNodeDvrs>(m =>
@@ -68,6 +74,6 @@ public sealed class NodeApiActor : ReceiveActor
         });
     }
 
-    public static Props Props(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog) =>
-        Akka.Actor.Props.Create(() => new NodeApiActor(control, stats, identity, links, catalog));
+    public static Props Props(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog, Action<string> drain) =>
+        Akka.Actor.Props.Create(() => new NodeApiActor(control, stats, identity, links, catalog, drain));
 }

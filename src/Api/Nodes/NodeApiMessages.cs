@@ -48,3 +48,8 @@ public sealed record NodeEntities(string Node, IReadOnlyList<string> EntityIds);
 public sealed record ListNodeDvrs(string? Vhost, string? App, string? Stream);
 
 public sealed record NodeDvrs(string Node, IReadOnlyList<Platform.Workers.Dvr.Catalog.DvrEntry> Entries);
+
+/// <summary>Asks a node to drain and leave the cluster (a management Leave aimed at it); answered at once.</summary>
+public sealed record DrainNode(string Reason);
+
+public sealed record NodeDraining(string Node);

@@ -109,7 +109,7 @@ public static class TokenCommand
     }
 
     /// <summary>The configuration sources the node itself reads, in the same order.</summary>
-    private static IConfiguration BuildConfiguration(List<string> overrides, Action<IConfigurationBuilder>? configure)
+    internal static IConfiguration BuildConfiguration(List<string> overrides, Action<IConfigurationBuilder>? configure)
     {
         var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production";
         var builder = new ConfigurationBuilder()

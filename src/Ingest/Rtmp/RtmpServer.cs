@@ -30,9 +30,33 @@ public sealed class RtmpServer : BackgroundService
 
     public int Connections => Volatile.Read(ref _connections);
 
+    private readonly CancellationTokenSource _accepting = new();
+
+    /// <summary>
+    /// Closes the listener (new connections are refused, so a balancer tries another node); the sessions
+    /// already open go on. A draining node calls it.
+    /// </summary>
+    public void StopAccepting()
+    {
+        try
+        {
+            _accepting.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _accepting.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = TcpListen.Open("RTMP", "Rtmp:Port", _options.BindAddress, _options.Port, 1024, _log, _listening);
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _accepting.Token);
         await TcpListen.AcceptAsync(listener, "RTMP", _log, socket =>
         {
             if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
@@ -46,7 +70,11 @@ public sealed class RtmpServer : BackgroundService
 
             PlatformTelemetry.RecordConnection("rtmp", accepted: true);
             _ = RunSessionAsync(socket, stoppingToken);
-        }, stoppingToken);
+        }, accepting.Token);
+        if (!stoppingToken.IsCancellationRequested)
+        {
+            _log.LogInformation("RTMP listener closed: the node takes no new connections");
+        }
     }
 
     private async Task RunSessionAsync(Socket socket, CancellationToken stoppingToken)

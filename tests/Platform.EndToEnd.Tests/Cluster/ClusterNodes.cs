@@ -67,6 +67,9 @@ public sealed class ClusterNodes : IAsyncDisposable
             ["Cluster:Seeds:0"] = seed,
             ["Cluster:Secret"] = Secret,
             ["Cluster:LinkLinger"] = "00:00:03",
+
+            // A stopped node drains briefly: tests that stop nodes are not about the drain's wait.
+            ["Cluster:DrainTimeout"] = "00:00:03",
             ["Storage:Provider"] = "postgresql",
             ["Storage:ConnectionString"] = Postgres,
             ["Streams:IdleTimeout"] = "00:00:02",
