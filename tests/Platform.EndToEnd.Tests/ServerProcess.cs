@@ -8,9 +8,10 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Ffmpeg _process;
 
-    private ServerProcess(Ffmpeg process, int[] ports)
+    private ServerProcess(Ffmpeg process, int[] ports, string storageRoot)
     {
         _process = process;
+        StorageRoot = storageRoot;
         RtmpPort = ports[0];
         HttpPort = ports[1];
         ApiPort = ports[2];
@@ -20,6 +21,9 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public int RtmpPort { get; }
+
+    /// <summary>The node's <c>Storage:Root</c> (its recordings, HLS files and data).</summary>
+    public string StorageRoot { get; }
 
     public int HttpPort { get; }
 
@@ -51,7 +55,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var values = TestServer.NodeSettings(ports, storageRoot, settings);
 
         var process = Ffmpeg.Start("dotnet", [dll, .. values.Select(v => $"--{v.Key}={v.Value}")]);
-        var server = new ServerProcess(process, ports);
+        var server = new ServerProcess(process, ports, storageRoot);
         try
         {
             using var http = new HttpClient();
@@ -80,6 +84,17 @@ public sealed class ServerProcess : IAsyncDisposable
     public void Kill() => _process.Kill();
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts a node without waiting for it to be ready (nodes that form a cluster together wait for each other).</summary>
+    public static ServerProcess Launch(IDictionary<string, string?> settings, string storageRoot, int[] ports)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll");
+        return new ServerProcess(Ffmpeg.Start("dotnet", [dll, .. TestServer.NodeSettings(ports, storageRoot, settings).Select(v => $"--{v.Key}={v.Value}")]), ports, storageRoot);
+    }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -81,6 +81,9 @@ public sealed class TestServer : IAsyncDisposable
             ["Streams:IdleTimeout"] = "00:00:01",
             ["Apps:0:Hls:CleanupAfter"] = "00:00:01",
             ["Logging:LogLevel:Platform"] = "Information",
+
+            // Stopping a test's node does not wait for its clients to leave.
+            ["Cluster:DrainTimeout"] = "00:00:00",
         });
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
