@@ -3,15 +3,16 @@
 #
 #   scripts/cluster.sh up [N]    build src/Api (Release), start N nodes (3 by default), wait until ready
 #   scripts/cluster.sh status    which nodes run, and the cluster's members as node 1 (or the first running) sees them
-#   scripts/cluster.sh down      stop the nodes (SIGTERM, SIGKILL after 15 s)
+#   scripts/cluster.sh restart I drain node I (SIGTERM), start it again, wait until ready (a rolling upgrade's step)
+#   scripts/cluster.sh down      stop the nodes (SIGTERM: they drain; a second SIGTERM after 15 s, SIGKILL 10 s later)
 #
 # Node i (1-based) listens on RTMP 19350+i, HTTP-FLV/HLS 18080+i, API 19850+i, management 18550+i,
 # Akka remoting 14050+i and media links 14150+i, all on 127.0.0.1 (RTMP and HTTP on every address).
-# Node 1 is the seed. Persistence: PLATFORM_POSTGRES (a connection string), shared by every node, when
+# The nodes find each other by Cluster Bootstrap over their management ports (no seeds). Persistence: PLATFORM_POSTGRES (a connection string), shared by every node, when
 # set; otherwise each node its own SQLite under its folder.
 # State (secret, pids, logs node<i>.log, data node<i>/, the built app): ${PLATFORM_CLUSTER_DIR:-./.cluster}
-# at the repository root. CLUSTER_SH_LEGACY=1 leaves out Cluster:Secret and Cluster:MediaPort, for a
-# build that does not know them.
+# at the repository root. CLUSTER_SH_LEGACY=1 uses node 1 as seed and leaves out Cluster:Secret,
+# Cluster:MediaPort and bootstrap, for a build that does not know them.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +28,7 @@ akka_port() { echo $((14050 + $1)); }
 media_port() { echo $((14150 + $1)); }
 
 usage() {
-  echo "usage: $0 up [N] | status | down" >&2
+  echo "usage: $0 up [N] | status | restart I | down" >&2
   exit 2
 }
 
@@ -89,11 +90,18 @@ start_node() {
     "--Api:Port=$(api_port "$i")"
     "--Management:Port=$(mgmt_port "$i")"
     "--Cluster:Port=$(akka_port "$i")"
-    "--Cluster:Seeds:0=akka.tcp://platform@127.0.0.1:$(akka_port 1)"
     "--Storage:Root=$STATE/node$i"
   )
   if [ "${CLUSTER_SH_LEGACY:-0}" != 1 ]; then
-    args+=("--Cluster:MediaPort=$(media_port "$i")" "--Cluster:Secret=$secret")
+    # No seeds: the nodes find each other through their management ports (Cluster Bootstrap, config discovery).
+    local j n
+    n=$(cat "$STATE/nodes")
+    args+=("--Cluster:MediaPort=$(media_port "$i")" "--Cluster:Secret=$secret" "--Cluster:Bootstrap:Discovery=config")
+    for j in $(seq 1 "$n"); do
+      args+=("--Cluster:Bootstrap:Endpoints:$((j - 1))=127.0.0.1:$(mgmt_port "$j")")
+    done
+  else
+    args+=("--Cluster:Seeds:0=akka.tcp://platform@127.0.0.1:$(akka_port 1)")
   fi
   if [ -n "${PLATFORM_POSTGRES:-}" ]; then
     args+=("--Storage:Provider=postgresql" "--Storage:ConnectionString=$PLATFORM_POSTGRES")
@@ -168,19 +176,23 @@ cmd_up() {
   fi
   [ "${CLUSTER_SH_LEGACY:-0}" != 1 ] || echo "note: CLUSTER_SH_LEGACY=1: no Cluster:Secret and Cluster:MediaPort"
 
-  # The seed first, then the others together.
-  echo "starting node 1"
-  start_node 1 "$dll" "$secret"
-  wait_ready 1 "$(cat "$STATE/node1.pid")" || {
-    cmd_down >/dev/null
-    exit 1
-  }
-  if [ "$n" -gt 1 ]; then
-    echo "starting nodes 2-$n"
-    for i in $(seq 2 "$n"); do
+  if [ "${CLUSTER_SH_LEGACY:-0}" = 1 ]; then
+    # The seed first, then the others together.
+    echo "starting node 1"
+    start_node 1 "$dll" "$secret"
+    wait_ready 1 "$(cat "$STATE/node1.pid")" || {
+      cmd_down >/dev/null
+      exit 1
+    }
+  fi
+  local first=$((${CLUSTER_SH_LEGACY:-0} == 1 ? 2 : 1))
+  if [ "$n" -ge "$first" ]; then
+    # All at once: bootstrap forms the cluster once every node's management port answers.
+    echo "starting nodes $first-$n"
+    for i in $(seq "$first" "$n"); do
       start_node "$i" "$dll" "$secret"
     done
-    for i in $(seq 2 "$n"); do
+    for i in $(seq "$first" "$n"); do
       wait_ready "$i" "$(cat "$STATE/node$i.pid")" || {
         cmd_down >/dev/null
         exit 1
@@ -211,6 +223,25 @@ logs: $STATE/node<i>.log    stop: $0 down
 EOF
 }
 
+# Drains node i (SIGTERM: it closes its listener, gives its clients Cluster:DrainTimeout, leaves, exits),
+# starts it again with the same build and waits until it is ready: one step of a rolling upgrade.
+cmd_restart() {
+  local i=${1:-} pid
+  [[ $i =~ ^[0-9]+$ ]] && [ -f "$STATE/node$i.pid" ] || {
+    echo "usage: $0 restart I (a node of the cluster in $STATE)" >&2
+    exit 2
+  }
+  if pid=$(node_pid "$i"); then
+    echo "draining node $i (pid $pid)"
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    echo "node $i exited"
+  fi
+  start_node "$i" "$STATE/app/Platform.Api.dll" "$(cat "$STATE/secret")"
+  wait_ready "$i" "$(cat "$STATE/node$i.pid")" || exit 1
+  echo "node $i ready again"
+}
+
 cmd_down() {
   local i pid pids=() nodes=() deadline
   for i in $(known_nodes); do
@@ -231,7 +262,15 @@ cmd_down() {
       sleep 0.2
     done
     if kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "node ${nodes[$i]} did not stop within ${STOP_TIMEOUT} s: SIGKILL"
+      # Still draining (clients connected): a second SIGTERM closes them now.
+      kill -TERM "${pids[$i]}" 2>/dev/null || true
+      local hurry=$((SECONDS + 10))
+      while kill -0 "${pids[$i]}" 2>/dev/null && [ $SECONDS -lt $hurry ]; do
+        sleep 0.2
+      done
+    fi
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "node ${nodes[$i]} did not stop: SIGKILL"
       kill -KILL "${pids[$i]}" 2>/dev/null || true
     else
       echo "node ${nodes[$i]} stopped"
@@ -278,6 +317,10 @@ up)
 down)
   [ $# -eq 1 ] || usage
   cmd_down
+  ;;
+restart)
+  [ $# -eq 2 ] || usage
+  cmd_restart "$2"
   ;;
 status)
   [ $# -eq 1 ] || usage

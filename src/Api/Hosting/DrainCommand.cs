@@ -54,8 +54,8 @@ public static class DrainCommand
             return 0;
         }
 
-        output.WriteLine($"drain: {self} is draining (up to {options.Cluster.DrainTimeout.TotalSeconds:0} s for its clients); waiting for it to exit");
-        var deadline = DateTime.UtcNow + options.Cluster.DrainTimeout + TimeSpan.FromSeconds(60);
+        output.WriteLine($"drain: {self} is draining (up to {options.Cluster.MaxDrainTimeout.TotalSeconds:0} s for its clients); waiting for it to exit");
+        var deadline = DateTime.UtcNow + options.Cluster.MaxDrainTimeout + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             try

@@ -19,7 +19,7 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
     private readonly RtmpServer _rtmp;
     private readonly ClientRegistry _clients;
     private readonly IHostApplicationLifetime _lifetime;
-    private readonly TimeSpan _timeout;
+    private readonly TimeSpan? _timeout;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _hurry = new();
     private readonly List<PosixSignalRegistration> _signals = [];
@@ -111,15 +111,18 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
         _rtmp.StopAccepting();
         var started = DateTime.UtcNow;
         var waiting = Connected();
-        _log.LogWarning("draining ({Reason}): not ready, no new connections; {Count} player(s) and publisher(s) connected, waiting up to {Timeout:0.#} s for them to leave",
-            reason, waiting.Count, _timeout.TotalSeconds);
+        var system = _services.GetService<Akka.Actor.ActorSystem>();
+        var peers = system is { WhenTerminated.IsCompleted: false } && Akka.Cluster.Cluster.Get(system).State.Members
+            .Any(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address != Akka.Cluster.Cluster.Get(system).SelfAddress);
+        var timeout = _timeout ?? (peers ? ClusterNodeOptions.DefaultDrainTimeout : TimeSpan.Zero);
+        _log.LogWarning("draining ({Reason}): not ready, no new connections; {Count} player(s) and publisher(s) connected, waiting up to {Timeout:0.#} s for them to leave{Alone}",
+            reason, waiting.Count, timeout.TotalSeconds, peers ? string.Empty : " (no other node to take them)");
         try
         {
             using var both = CancellationTokenSource.CreateLinkedTokenSource(_hurry.Token, cancellationToken);
 
             // A node whose actor system already stopped (downed by the cluster) cannot serve its clients for long: no wait.
-            var system = _services.GetService<Akka.Actor.ActorSystem>();
-            while (system?.WhenTerminated.IsCompleted != true && waiting.Count > 0 && DateTime.UtcNow - started < _timeout)
+            while (system?.WhenTerminated.IsCompleted != true && waiting.Count > 0 && DateTime.UtcNow - started < timeout)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), both.Token);
                 waiting = Connected();

@@ -144,7 +144,7 @@ public static class PlatformHost
         // The drain runs before any service stops; the host waits for it (and for the actor system's hand-off after it).
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Cluster.DrainTimeout + TimeSpan.FromSeconds(60));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Cluster.MaxDrainTimeout + TimeSpan.FromSeconds(60));
         extraServices?.Invoke(services);
 
         // Access checks run in registration order: hook servers are asked last, once every other check allowed.

@@ -218,9 +218,15 @@ public sealed class ClusterNodeOptions
 
     /// <summary>
     /// A draining node (SIGTERM, or a Leave) gives its players and publishers this long to leave before it
-    /// closes them; a second SIGTERM ends the drain at once.
+    /// closes them; a second SIGTERM ends the drain at once. Unset: <see cref="DefaultDrainTimeout"/> when other
+    /// members are up (they take the clients), none when the node is alone (nowhere to send them: it stops at once).
     /// </summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? DrainTimeout { get; set; }
+
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a drain can wait.</summary>
+    public TimeSpan MaxDrainTimeout => DrainTimeout ?? DefaultDrainTimeout;
 
     /// <summary>A node that is not a cluster member this long after start stops, with exit code 2 and the reason.</summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -286,7 +292,7 @@ public sealed class ClusterNodeOptions
             return $"Cluster:JoinTimeout = {JoinTimeout}: must be from 00:00:05 to 01:00:00";
         }
 
-        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        if (DrainTimeout is { } drain && (drain < TimeSpan.Zero || drain > TimeSpan.FromHours(1)))
         {
             return $"Cluster:DrainTimeout = {DrainTimeout}: must be from 00:00:00 to 01:00:00";
         }

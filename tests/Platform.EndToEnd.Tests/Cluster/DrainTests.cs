@@ -103,6 +103,47 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_node_alone_stops_within_seconds_with_players_of_every_protocol_connected_and_never_answers_404_meanwhile()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "platform-drain-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var node = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["Apps:0:Hls:Fragment"] = "00:00:01", ["Logging:LogLevel:Platform"] = "Information" }, root);
+        await using var publisher = Ffmpeg.Publish(node.Rtmp("live/alone"));
+        await WaitHlsAsync(node, "live/alone.m3u8");
+        var rtmp = Probe.DecodeAsync(node.Rtmp("live/alone"), 60, TimeSpan.FromSeconds(90));
+        var flv = Probe.DecodeAsync(node.Http("live/alone.flv"), 60, TimeSpan.FromSeconds(90));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var playlist = await http.GetStringAsync(node.Http("live/alone.m3u8"));
+        var variant = node.Http("live/" + playlist.Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.StartsWith('#')));
+        await Eventually.TrueAsync(async () => (await ClientsAsync(node)).Count(x => Type(x) is "rtmp-play" or "flv-play") == 2, TimeSpan.FromSeconds(20), "both players");
+
+        var stopped = DateTime.UtcNow;
+        node.Terminate();
+        var answers = new List<HttpStatusCode>();
+        while (!node.HasExited && DateTime.UtcNow - stopped < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                answers.Add((await http.GetAsync(variant)).StatusCode);
+            }
+            catch (HttpRequestException)
+            {
+                // The listener is gone: the process is ending.
+            }
+
+            await Task.Delay(100);
+        }
+
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var took = DateTime.UtcNow - stopped;
+        output.WriteLine($"exited {took.TotalSeconds:0.0} s after SIGTERM; HLS answers meanwhile: {string.Join(",", answers.Select(a => (int)a))}");
+        Assert.True(took < TimeSpan.FromSeconds(8), $"a node alone stopped in {took.TotalSeconds:0.0} s: {node.Output}");
+        Assert.True(node.ExitCode == 0, $"exit code {node.ExitCode}: {node.Output}");
+        Assert.DoesNotContain(HttpStatusCode.NotFound, answers);
+        Assert.Contains("no other node to take them", node.Output, StringComparison.Ordinal);
+        Assert.True((await rtmp).Frames < 50 * 25 && (await flv).Frames < 50 * 25, "both players were closed");
+    }
+
+    [Fact]
     public async Task A_node_whose_seeds_never_answer_stops_with_exit_code_2_naming_the_keys()
     {
         var root = Path.Combine(Path.GetTempPath(), "platform-drain-" + Guid.NewGuid().ToString("N")[..8]);
