@@ -47,10 +47,10 @@ public sealed class HttpFlvSession : IClientSession
 
     public void Kick(string reason)
     {
-        _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         if (Interlocked.Exchange(ref _kicked, 1) == 0)
         {
             Streams.Telemetry.PlatformTelemetry.RecordKick(reason);
+            _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         }
 
         _play?.Queue.Close(reason);

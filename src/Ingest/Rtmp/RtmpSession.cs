@@ -69,11 +69,13 @@ public sealed partial class RtmpSession : IClientSession
     {
         if (Interlocked.CompareExchange(ref _kickReason, reason, null) is null)
         {
+            // The first reason is the one logged and counted: later ones (the play loop seeing its queue
+            // closed, the server stopping) are consequences, not new events.
             Streams.Telemetry.PlatformTelemetry.RecordKick(reason);
+            _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         }
 
         _play?.Queue.Close(reason);
-        _log.LogInformation("client {ClientId} ({Stream}): closing, {Reason}", Info.Id, Info.Stream, reason);
         try
         {
             _closed.Cancel();

@@ -140,6 +140,11 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(node.ExitCode == 0, $"exit code {node.ExitCode}: {node.Output}");
         Assert.DoesNotContain(HttpStatusCode.NotFound, answers);
         Assert.Contains("no other node to take them", node.Output, StringComparison.Ordinal);
+
+        // Each closed client is logged once ("closing, ..."), not once per cause of its close.
+        var closings = ClosingLine().Matches(node.Output).Select(m => m.Groups[1].Value).ToList();
+        Assert.True(closings.Count >= 3, node.Output);
+        Assert.Equal(closings.Count, closings.Distinct().Count());
         Assert.True((await rtmp).Frames < 50 * 25 && (await flv).Frames < 50 * 25, "both players were closed");
     }
 
@@ -159,6 +164,9 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Cluster:JoinTimeout", node.Output, StringComparison.Ordinal);
         Assert.Contains("Cluster:Seeds", node.Output, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"client (\w+) \([^)]*\): closing, ")]
+    private static partial Regex ClosingLine();
 
     private static async Task<bool> AcceptsAsync(int port)
     {
