@@ -176,10 +176,9 @@ python3 "$HERE/publisher.py" -i "$BENCH_DIR/input.flv" -o "$RUN/publisher.jsonl"
 CLIENT_PIDS+=($!)
 for _ in $(seq 1 150); do grep -q '"e":"live"' "$RUN/publisher.jsonl" 2>/dev/null && break; sleep 0.2; done
 grep -q '"e":"live"' "$RUN/publisher.jsonl" || { echo "the publisher never went live; see $RUN/publisher-ffmpeg.log" >&2; exit 1; }
-# Viewers start once the stream's first segments exist.
+# Viewers start once the stream's playlist exists (looked for on disk: a request would start a viewer session).
 for _ in $(seq 1 100); do
-  V=$(curl -sf -m 2 "http://127.0.0.1:38080/live/$STREAM.m3u8" | grep -v '^#' | head -1) \
-    && [[ -n $V ]] && curl -sf -m 2 "http://127.0.0.1:38080/live/$V" | grep -q '\.ts' && break
+  compgen -G "$RUN/node[123]/hls/live/$STREAM.m3u8" >/dev/null && break
   sleep 0.5
 done
 say "stream live; starting $N RTMP players and $M HLS viewers"

@@ -15,8 +15,9 @@ Written to the events file, one JSON object a line (times in Unix seconds):
     {"t":..., "v":3, "e":"missed", "seqs":[41, 42], "why":"window"|"failed"}   sequence numbers it never got
     {"t":..., "v":3, "e":"rewind", "from":57, "to":12}                     the playlist went back in sequence
     {"t":..., "v":3, "e":"stale", "secs":7.9, "seq":44}                    a new segment after a long wait
+    {"t":..., "v":3, "e":"discontinuity", "seq":50}                        a playlist marks one before seq 50
     {"t":..., "e":"final", "viewers":[{"v":0,"requests":..,"errors":..,"segments":..,"bytes":..,
-                                       "first":..,"last":..,"missed":[..]}, ...]}
+                                       "first":..,"last":..,"discontinuities":[..],"missed":[..]}, ...]}
 
 "error" is any answer but 200 (and any failed request: refused, reset, timeout, a segment that is not
 MPEG-TS). "up" is the X-Upstream header the bench's balancer adds (the node that answered, if any).
@@ -40,7 +41,8 @@ class Viewer(threading.Thread):
         self.ctx, self.v = run, index
         self.source = f"127.0.{1 + index // 250}.{2 + index % 250}"
         self.conn = None
-        self.requests = self.errors = self.segments = self.bytes = self.discontinuities = 0
+        self.requests = self.errors = self.segments = self.bytes = 0
+        self.discontinuities = set()
         self.fetched = set()
         self.missed = []
         self.first = self.last = None
@@ -114,7 +116,10 @@ class Viewer(threading.Thread):
             seq0, target_now, segs, disc = parse_playlist(body.decode("utf-8", "replace"))
             target = target_now or target
             self.target = target
-            self.discontinuities += disc
+            for index in disc:
+                if seq0 + index not in self.discontinuities:
+                    self.discontinuities.add(seq0 + index)
+                    self.emit({"e": "discontinuity", "seq": seq0 + index})
             changed = self.take(seq0, segs)
             wait = target if changed else target / 2
             run.stop.wait(max(0.05, wait - (time.monotonic() - started)))
@@ -175,15 +180,16 @@ class Viewer(threading.Thread):
 
 
 def parse_playlist(text):
-    seq0, target, segs, disc = 0, None, [], 0
+    """(media sequence, target duration, segment URIs, indexes of the segments after a discontinuity tag)."""
+    seq0, target, segs, disc = 0, None, [], []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
             seq0 = int(line.split(":", 1)[1])
         elif line.startswith("#EXT-X-TARGETDURATION:"):
             target = float(line.split(":", 1)[1])
-        elif line.startswith("#EXT-X-DISCONTINUITY") and not line.startswith("#EXT-X-DISCONTINUITY-SEQUENCE"):
-            disc += 1
+        elif line == "#EXT-X-DISCONTINUITY":
+            disc.append(len(segs))
         elif line and not line.startswith("#"):
             segs.append(line)
     return seq0, target, segs, disc
@@ -234,7 +240,7 @@ def main():
         v.join(timeout=args.timeout + 2)
     run.emit({"t": time.time(), "e": "final", "viewers": [
         {"v": v.v, "requests": v.requests, "errors": v.errors, "segments": v.segments, "bytes": v.bytes,
-         "first": v.first, "last": v.last, "discontinuities": v.discontinuities,
+         "first": v.first, "last": v.last, "discontinuities": sorted(v.discontinuities),
          "missed": sorted(set(range(v.first, v.last + 1)) - v.fetched) if v.first is not None else []}
         for v in viewers]})
 

@@ -106,7 +106,7 @@ def main():
         print(f"ROLLING hls viewers={len(vs)} watching={len(got)} requests={sum(v['requests'] for v in vs)} "
               f"errors={sum(v['errors'] for v in vs)} segments={sum(v['segments'] for v in vs)} "
               f"missed={missed_total} viewers_missing={sum(1 for v in vs if v['missed'])} "
-              f"rewinds={len(rewinds)} stale_waits={len(stale)} discontinuity_tags={sum(v['discontinuities'] for v in vs)} "
+              f"rewinds={len(rewinds)} stale_waits={len(stale)} {discontinuities(vs)} "
               f"seq={min((v['first'] for v in got), default='-')}..{max((v['last'] for v in got), default='-')}")
     else:
         print("ROLLING hls no final line from the viewers")
@@ -128,6 +128,12 @@ def main():
         print(f"ROLLING hls_missed phase=\"{ph}\" why={why} seqs(viewers)=[{shown}]")
     for e in rewinds[:5]:
         print(f"ROLLING hls_rewind phase=\"{phase_of(e['t'])}\" at=+{rel(e['t']):.1f}s viewer={e['v']} from={e['from']} to={e['to']}")
+    dgroups = defaultdict(set)
+    for e in viewers:
+        if e.get("e") == "discontinuity":
+            dgroups[(phase_of(e["t"]), e["seq"])].add(e["v"])
+    for (ph, seq), vw in sorted(dgroups.items(), key=lambda kv: kv[0][1]):
+        print(f"ROLLING hls_discontinuity phase=\"{ph}\" before_seq={seq} viewers={len(vw)}")
     if stale:
         sp = defaultdict(list)
         for e in stale:
@@ -159,7 +165,8 @@ def main():
         xs = per[ph]
         g = gap_per[ph]
         gs = [e["secs"] for e in g]
-        print(f"ROLLING rtmp_phase phase=\"{ph}\" cuts={cut_per[ph]} resumed={len(xs)} resume_p50={fmt_s(pct(xs, .5))} "
+        retried = sum(1 for e in resumes if phase_of(e["cut"]) == ph and e.get("tries", 1) > 1)
+        print(f"ROLLING rtmp_phase phase=\"{ph}\" cuts={cut_per[ph]} resumed={len(xs)} needed_2+_tries={retried} resume_p50={fmt_s(pct(xs, .5))} "
               f"resume_p99={fmt_s(pct(xs, .99))} resume_max={fmt_s(max(xs) if xs else None)} "
               f"gaps_while_connected={len(g)} players_with_gap={len({e['p'] for e in g})} gap_p50={fmt_s(pct(gs, .5))} "
               f"gap_max={fmt_s(max(gs) if gs else None)}")
@@ -235,7 +242,7 @@ def main():
         if run_key[0] == "no answer":
             print(f"  {span:>17}  no node answered")
         else:
-            members, p, r, ids, part = run_key
+            members, p, r, ids, part, _ = run_key
             dup = run_extra["entries"] - ids
             hls = f"{ids}" + (f" (+{dup} twice)" if dup > 0 else "")
             nodes = ",".join(str(x) for x in sorted(run_extra["nodes"]))
@@ -250,7 +257,8 @@ def main():
         if x.get("node") is None:
             key = ("no answer",)
         else:
-            key = (x.get("members", "?"), x["pub"], x["rtmp"], x.get("hls_ids", x["hls"]), bool(x.get("partial")))
+            key = (x.get("members", "?"), x["pub"], x["rtmp"], x.get("hls_ids", x["hls"]), bool(x.get("partial")),
+                   x["hls"] > x.get("hls_ids", x["hls"]))
         if key == run_key:
             run_end = t
             run_extra["nodes"].add(x.get("node"))
@@ -260,6 +268,14 @@ def main():
             run_key, run_start, run_end = key, t, t
             run_extra = {"nodes": {x.get("node")}, "entries": x.get("hls", 0)}
     flush()
+
+
+def discontinuities(vs):
+    d = [v["discontinuities"] for v in vs]
+    if all(isinstance(x, list) for x in d):
+        return f"discontinuities={len({s for x in d for s in x})}"
+    # Viewers of an earlier version counted the tags in every playlist they loaded.
+    return f"discontinuity_tags_in_playlist_loads={sum(d)}"
 
 
 def node_name(address):

@@ -176,6 +176,8 @@ public static class PlatformHost
             }
         }
 
+        var changesWatch = ConfigChanges.Watch(builder.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration"));
+        app.Lifetime.ApplicationStopped.Register(changesWatch.Dispose);
         LogSummary(startupLog, builder.Configuration, options, app.Services.GetRequiredService<Platform.Streams.Security.SecurityRules>().Current.RuleCount);
         app.MapPlatformEndpoints(options);
         return app;
