@@ -83,7 +83,7 @@ public sealed class StreamControl
     public async Task<string?> WatchAsync(ClientHandle client, CancellationToken cancellationToken)
     {
         var info = client.Session.Info;
-        var reply = await Region.Ask<object>(new PlayStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        var reply = await AskEntityAsync(new PlayStream(info.Stream, info, client.Actor), cancellationToken);
         return reply is PlayRejected rejected ? rejected.Reason : null;
     }
 
@@ -124,7 +124,7 @@ public sealed class StreamControl
             return new PublishOutcome(null, refusal) { Denied = true };
         }
 
-        var reply = await Region.Ask<object>(new PublishStream(info.Stream, info, client.Actor, MediaEndpoint), Options.AskTimeout, cancellationToken);
+        var reply = await AskEntityAsync(new PublishStream(info.Stream, info, client.Actor, MediaEndpoint), cancellationToken);
         if (reply is PublishRejected rejected)
         {
             return new PublishOutcome(null, rejected.Reason);
@@ -144,10 +144,33 @@ public sealed class StreamControl
     /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
     /// <param name="wait">How long the player waits for a publisher (default <see cref="StreamsOptions.PlayWaitTimeout"/>);
     /// zero: a stream published nowhere is refused at once.</param>
+    /// <summary>
+    /// Asks the stream's entity a question it answers the same way twice (publish and play by a client id),
+    /// asking again every 3 s within <see cref="StreamsOptions.AskTimeout"/>: a shard region drops the messages
+    /// it buffered while the shard moved to another node (a drained node hands its shards off), and a question
+    /// lost that way would otherwise hold the client for the whole timeout.
+    /// </summary>
+    private async Task<object> AskEntityAsync(object message, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + Options.AskTimeout;
+        var attempt = TimeSpan.FromSeconds(3);
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            try
+            {
+                return await Region.Ask<object>(message, left < attempt ? left : attempt, cancellationToken);
+            }
+            catch (AskTimeoutException) when (deadline - DateTime.UtcNow > TimeSpan.FromMilliseconds(200))
+            {
+            }
+        }
+    }
+
     public async Task<PlayOutcome> PlayAsync(ClientHandle client, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
         var info = client.Session.Info;
-        var reply = await Region.Ask<object>(new PlayStream(info.Stream, info, client.Actor), Options.AskTimeout, cancellationToken);
+        var reply = await AskEntityAsync(new PlayStream(info.Stream, info, client.Actor), cancellationToken);
         if (reply is PlayRejected rejected)
         {
             return new PlayOutcome(null, rejected.Reason);

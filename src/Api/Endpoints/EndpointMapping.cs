@@ -9,12 +9,18 @@ public static class EndpointMapping
     {
         var drain = app.Services.GetRequiredService<NodeDrain>();
         var relay = app.Services.GetRequiredService<HlsRelay>();
+        var hlsSessions = app.Services.GetRequiredService<Platform.Ingest.Hls.HlsSessionRegistry>();
         app.MapWhen(c => c.Connection.LocalPort == options.Http.Port, media => media.Use((context, next) =>
         {
             // A draining node turns away new media requests (a balancer retries them on another node), except
             // the other nodes' fetches of HLS it still packages.
             if (drain.IsDraining && !relay.IsFromNode(context.Request))
             {
+                if (context.Request.Query[Platform.Media.Hls.HlsSessionPlaylist.ContextParameter].FirstOrDefault() is { Length: > 0 } hlsContext)
+                {
+                    hlsSessions.Moved(hlsContext);
+                }
+
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "1";
                 context.Response.Headers.Connection = "close";

@@ -100,6 +100,9 @@ public static class MediaEndpoints
         var remote = file is null ? await relay.FetchAsync(app, path, session?.Info.Stream, context.RequestAborted) : null;
         if (file is null && remote is null)
         {
+            // A viewer that keeps asking is still watching (the stream's packager may be moving to another
+            // node): its session stays alive through the 404s.
+            session?.Served(0);
             response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }

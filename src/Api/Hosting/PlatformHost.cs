@@ -176,6 +176,23 @@ public static class PlatformHost
             }
         }
 
+        // HLS files a previous run left (it was killed) describe a stream that is not packaged here any more:
+        // served as they are, they would beat the live playlist another node relays. Nothing packages yet.
+        foreach (var root in app.Services.GetRequiredService<AppRules>().HlsRoots.Where(Directory.Exists))
+        {
+            var stale = Directory.EnumerateFiles(root, "*.m3u8", SearchOption.AllDirectories)
+                .Concat(Directory.EnumerateFiles(root, "*.ts", SearchOption.AllDirectories)).ToList();
+            foreach (var leftover in stale)
+            {
+                File.Delete(leftover);
+            }
+
+            if (stale.Count > 0)
+            {
+                startupLog.LogWarning("removed {Count} HLS file(s) a previous run left in {Root}", stale.Count, root);
+            }
+        }
+
         var changesWatch = ConfigChanges.Watch(builder.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration"));
         app.Lifetime.ApplicationStopped.Register(changesWatch.Dispose);
         LogSummary(startupLog, builder.Configuration, options, app.Services.GetRequiredService<Platform.Streams.Security.SecurityRules>().Current.RuleCount);
@@ -194,7 +211,8 @@ public static class PlatformHost
             files.Count > 0 ? string.Join(", ", files) : "no file", Path.GetFullPath(options.Storage.Root));
         var cluster = options.Cluster;
         log.LogInformation("cluster: {How}, persistence {Provider}, roles {Roles}",
-            cluster.Seeds.Count == 0 ? "this node alone (no Cluster:Seeds)" : "joining " + string.Join(", ", cluster.Seeds),
+            cluster.Bootstrap.Enabled ? $"formed by bootstrap ({cluster.Bootstrap.Discovery} discovery{(cluster.Bootstrap.IsKubernetes ? string.Empty : " of " + string.Join(", ", cluster.Bootstrap.Endpoints))})"
+                : cluster.Seeds.Count == 0 ? "this node alone (no Cluster:Seeds)" : "joining " + string.Join(", ", cluster.Seeds),
             options.Storage.Provider, cluster.Roles.Count == 0 ? "none (every node does everything)" : string.Join(", ", cluster.Roles));
         foreach (var (rule, index) in options.EffectiveApps.Select((r, i) => (r, i)))
         {

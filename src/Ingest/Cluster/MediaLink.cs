@@ -24,6 +24,8 @@ namespace Platform.Ingest.Cluster;
 internal sealed class MediaLink
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan QuickRefresh = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan QuickRefreshFor = TimeSpan.FromSeconds(20);
     private readonly MediaLinks _owner;
     private IActorRef _watcher = ActorRefs.Nobody;
     private readonly CancellationTokenSource _stop = new();
@@ -141,6 +143,7 @@ internal sealed class MediaLink
     {
         var backoff = FirstBackoff;
         var self = Control.SelfAddress;
+        var unpublishedAt = DateTime.MinValue;
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -167,7 +170,7 @@ internal sealed class MediaLink
                 {
                     // Nobody publishes, or the publisher is here: wait to be told (and ask again now and then,
                     // in case the entity was started again elsewhere and does not know this node waits).
-                    await WaitChangeAsync(_owner.Options.Refresh);
+                    await WaitChangeAsync(RefreshAfter(unpublishedAt));
                     continue;
                 }
 
@@ -175,7 +178,8 @@ internal sealed class MediaLink
                 {
                     case Outcome.Unpublished:
                         backoff = FirstBackoff;
-                        await WaitChangeAsync(_owner.Options.Refresh);
+                        unpublishedAt = DateTime.UtcNow;
+                        await WaitChangeAsync(RefreshAfter(unpublishedAt));
                         break;
                     case Outcome.Failed or Outcome.NotThere:
                         await WaitChangeAsync(backoff);
@@ -197,6 +201,14 @@ internal sealed class MediaLink
             Control.System.Stop(_watcher);
         }
     }
+
+    /// <summary>
+    /// How long to wait for the entity's push before asking again. Right after an unpublish the publisher
+    /// often comes back on another node while the stream's entity moves (a drained node hands it off, and the
+    /// new entity does not know this node waits): ask every second then, every <see cref="MediaLinkOptions.Refresh"/> later.
+    /// </summary>
+    private TimeSpan RefreshAfter(DateTime unpublishedAt) =>
+        DateTime.UtcNow - unpublishedAt < QuickRefreshFor && _owner.Options.Refresh > QuickRefresh ? QuickRefresh : _owner.Options.Refresh;
 
     private TimeSpan Next(TimeSpan backoff) =>
         TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _owner.Options.MaxBackoff.Ticks));

@@ -182,6 +182,18 @@ public sealed class HlsSessionRegistry : IDisposable
         _log.LogInformation("client {ClientId} ({Stream}): HLS session ended, {Reason}, {Bytes} bytes sent", info.Id, info.Stream, reason, session.BytesSent);
     }
 
+    /// <summary>
+    /// Ends a viewer's session here at once because its requests now go to another node (this one drains):
+    /// the viewer is counted where it is served, not on both nodes until the session would have timed out.
+    /// </summary>
+    public void Moved(string context)
+    {
+        if (_sessions.TryGetValue(context, out var session))
+        {
+            End(session, "moved to another node (this node is draining)", kicked: false);
+        }
+    }
+
     /// <summary>Ends idle sessions and forgets kicked contexts whose time is up.</summary>
     public void Sweep()
     {

@@ -86,6 +86,11 @@ public sealed class RtmpServer : BackgroundService
             using var telemetry = SessionTelemetry.Begin("rtmp", session, log);
             await session.RunAsync(stoppingToken);
         }
+        catch (Akka.Actor.AskTimeoutException ex)
+        {
+            // The cluster did not answer (a stream's entity moving, a node unreachable): not a bug of the session.
+            _log.LogWarning("RTMP session ended: the cluster did not answer in time ({Error})", ex.Message);
+        }
         catch (Exception ex)
         {
             _log.LogError(ex, "RTMP session failed");
