@@ -25,6 +25,10 @@ public sealed class HlsRelay
     private readonly StreamControl _control;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, string> _segmentHome = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _prefetching = new(StringComparer.Ordinal);
+
+    /// <summary>What this node keeps of the files it relayed (see <see cref="HlsRelayCache"/>).</summary>
+    public HlsRelayCache Cache { get; } = new();
 
     public HlsRelay(PlatformOptions options, StreamControl control)
     {
@@ -73,6 +77,33 @@ public sealed class HlsRelay
 
         var relative = $"{app}/{path}";
         var playlist = path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
+        if (!playlist && Cache.Segment(relative) is { } kept)
+        {
+            return kept;
+        }
+
+        var fetched = await FetchFromHomeAsync(relative, app, path, playlist, stream, cancellationToken);
+        if (fetched is not null)
+        {
+            if (playlist)
+            {
+                Cache.Playlist(relative, fetched);
+            }
+            else
+            {
+                Cache.AddSegment(relative, fetched);
+            }
+
+            return fetched;
+        }
+
+        // The packager is moving (its node drains or died): the last playlist stands in for a few seconds,
+        // its segments are here if they were fetched.
+        return playlist ? Cache.StalePlaylist(relative) : null;
+    }
+
+    private async Task<byte[]?> FetchFromHomeAsync(string relative, string app, string path, bool playlist, StreamKey? stream, CancellationToken cancellationToken)
+    {
         if (stream is null && playlist && !path.Contains('/', StringComparison.Ordinal))
         {
             stream = new StreamKey(StreamKey.DefaultVhost, app, path[..^5]);
@@ -114,6 +145,40 @@ public sealed class HlsRelay
         }
     }
 
+    /// <summary>
+    /// Fetches a listed segment before any viewer asks (once per node), so that it is still here if its
+    /// packager's node goes before the viewers get to it.
+    /// </summary>
+    private void Prefetch(string segment, string home)
+    {
+        if (Cache.HasSegment(segment) || !_prefetching.TryAdd(segment, 0))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{home}/{segment}");
+                request.Headers.Add(ProofHeader, Prove("/" + segment, seconds));
+                using var response = await _http.SendAsync(request);
+                if (response.IsSuccessStatusCode)
+                {
+                    Cache.AddSegment(segment, await response.Content.ReadAsByteArrayAsync());
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+            finally
+            {
+                _prefetching.TryRemove(segment, out _);
+            }
+        });
+    }
+
     private async Task<string?> WorkerNodeAsync(StreamKey stream, CancellationToken cancellationToken)
     {
         try
@@ -146,7 +211,9 @@ public sealed class HlsRelay
             }
 
             var query = uri.IndexOf('?', StringComparison.Ordinal);
-            _segmentHome[folder + Uri.UnescapeDataString(query >= 0 ? uri[..query] : uri)] = home;
+            var segment = folder + Uri.UnescapeDataString(query >= 0 ? uri[..query] : uri);
+            _segmentHome[segment] = home;
+            Prefetch(segment, home);
         }
     }
 
