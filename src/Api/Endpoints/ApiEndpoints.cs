@@ -229,7 +229,8 @@ public static class ApiEndpoints
     private static async Task<(IReadOnlyList<(ClientView View, string Node)> Clients, IReadOnlyList<string> Missing)> ClusterClientsAsync(StreamControl control, CancellationToken ct)
     {
         var nodes = await new ClusterApi(control).AskAllAsync<NodeClients>(ListNodeClients.Instance, ct);
-        var all = nodes.Answers.SelectMany(n => n.Clients.Select(c => (View: c, n.Node))).OrderBy(c => c.View.Info.ConnectedAt).ToList();
+        var all = ClientViews.OnePerClient(nodes.Answers.SelectMany(n => n.Clients.Select(c => (View: c, n.Node))))
+            .OrderBy(c => c.View.Info.ConnectedAt).ToList();
         return (all, nodes.Missing);
     }
 

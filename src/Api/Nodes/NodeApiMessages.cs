@@ -9,7 +9,11 @@ public sealed record ListNodeClients
 }
 
 /// <summary>One client of a node, with the counters of its connection.</summary>
-public sealed record ClientView(ClientInfo Info, long BytesSent, long BytesReceived);
+public sealed record ClientView(ClientInfo Info, long BytesSent, long BytesReceived)
+{
+    /// <summary>When an HLS viewer last asked this node for something (see <see cref="IClientSession.LastActive"/>).</summary>
+    public DateTimeOffset? LastActive { get; init; }
+}
 
 public sealed record NodeClients(string Node, IReadOnlyList<ClientView> Clients);
 
@@ -53,3 +57,16 @@ public sealed record NodeDvrs(string Node, IReadOnlyList<Platform.Workers.Dvr.Ca
 public sealed record DrainNode(string Reason);
 
 public sealed record NodeDraining(string Node);
+
+/// <summary>Pure decisions on the clients the nodes list.</summary>
+public static class ClientViews
+{
+    /// <summary>
+    /// One entry per client id. An HLS viewer that moved to another node (its node drained, or a balancer
+    /// sent it elsewhere) keeps its id there while its old session waits for its timeout: it is counted once,
+    /// where it asked last.
+    /// </summary>
+    public static IEnumerable<(ClientView View, string Node)> OnePerClient(IEnumerable<(ClientView View, string Node)> clients) =>
+        clients.GroupBy(c => c.View.Info.Id, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(c => c.View.LastActive ?? DateTimeOffset.MaxValue));
+}

@@ -38,6 +38,8 @@ public sealed class HlsSession : IClientSession
     /// <summary>Milliseconds (<see cref="Environment.TickCount64"/>) of the last request.</summary>
     public long LastSeenMs => Volatile.Read(ref _lastSeenMs);
 
+    public DateTimeOffset? LastActive => DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(Environment.TickCount64 - LastSeenMs);
+
     public bool HasEnded => Volatile.Read(ref _ended) != 0;
 
     internal ClientHandle? Handle { get; set; }

@@ -17,4 +17,10 @@ public interface IClientSession
     /// is unregistered, however it ended; an operator's kick waits on it.
     /// </summary>
     Task Completion => Task.CompletedTask;
+
+    /// <summary>
+    /// When the client was last heard from, for clients made of separate requests (HLS viewers); null for a
+    /// connection, which is active while it is open.
+    /// </summary>
+    DateTimeOffset? LastActive => null;
 }

@@ -80,8 +80,13 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     [Fact]
     public void Cluster_api_messages_round_trip()
     {
-        var clients = RoundTrip(new NodeClients("n1", [new ClientView(Client, 1, 2)]));
-        Assert.Equal(new ClientView(Client, 1, 2), clients.Clients.Single());
+        var seen = new DateTimeOffset(2026, 12, 3, 10, 0, 5, TimeSpan.Zero);
+        var clients = RoundTrip(new NodeClients("n1", [new ClientView(Client, 1, 2) { LastActive = seen }]));
+        Assert.Equal(new ClientView(Client, 1, 2) { LastActive = seen }, clients.Clients.Single());
+        RoundTrip(new DrainNode("asked"));
+        Assert.Equal("n1", RoundTrip(new NodeDraining("n1")).Node);
+        Assert.Equal(new SecretProof("n", "p"), RoundTrip(new SecretProof("n", "p")));
+        RoundTrip(new SecretChallenge("n"));
         Assert.Equal(new NodeKickResult("n1", Client, true), RoundTrip(new NodeKickResult("n1", Client, true)));
         var summary = RoundTrip(new NodeSummary("n1", "{\"ok\":true}", 3) { Hubs = 4, Links = 5, Entities = 6 });
         Assert.Equal((4, 5, 6), (summary.Hubs, summary.Links, summary.Entities));
@@ -101,5 +106,22 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         var commands = typeof(IStreamCommand).Assembly.GetTypes().Where(t => typeof(IStreamCommand).IsAssignableFrom(t) && !t.IsInterface);
         Assert.All(commands, t => Assert.Contains(t, ClusterMessageSerializer.BoundTypes));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.FromBinary([], "no-such-manifest"));
+    }
+
+    [Fact]
+    public void A_viewer_listed_by_two_nodes_is_counted_once_where_it_asked_last()
+    {
+        var hls = Client with { Id = "hls00001", Kind = ClientKind.HlsPlayer };
+        var earlier = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        var listed = ClientViews.OnePerClient(
+        [
+            (new ClientView(hls, 10, 0) { LastActive = earlier }, "old-node"),
+            (new ClientView(hls, 5, 0) { LastActive = earlier.AddSeconds(3) }, "new-node"),
+            (new ClientView(Client, 1, 2), "n1"),
+        ]).ToList();
+
+        Assert.Equal(2, listed.Count);
+        Assert.Equal("new-node", listed.Single(c => c.View.Info.Id == "hls00001").Node);
+        Assert.Equal("n1", listed.Single(c => c.View.Info.Id == Client.Id).Node);
     }
 }
