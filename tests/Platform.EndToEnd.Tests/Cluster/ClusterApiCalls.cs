@@ -42,6 +42,22 @@ public static class ClusterApiCalls
 
     public static string Url(JsonElement client) => client.GetProperty("url").GetString()!;
 
+    /// <summary>
+    /// Creates the entity of <c>live/{name}</c> with a player that waits on node 1 (a second at most once
+    /// published), and returns that player and the node the entity landed on.
+    /// </summary>
+    public static async Task<(Task<(int Exit, string Errors, int Frames)> Waiting, ServerProcess Node)> EntityNodeAsync(ClusterNodes cluster, string name)
+    {
+        var waiting = Probe.DecodeAsync(cluster[0].Rtmp("live/" + name), 1, TimeSpan.FromSeconds(30));
+        var entityNode = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            entityNode = (await StreamAsync(cluster[0], name))?.GetProperty("entity_node").GetString() ?? "";
+            return entityNode.Length > 0;
+        }, TimeSpan.FromSeconds(20), "the stream's entity");
+        return (waiting, cluster.Nodes.Single(n => n.Address == entityNode));
+    }
+
     /// <summary>Waits until an HLS playlist of the stream is served by the node (its first segments are out).</summary>
     public static Task WaitHlsAsync(ServerProcess node, string path) =>
         Eventually.TrueAsync(async () => (await Http.GetAsync(node.Http(path))).IsSuccessStatusCode, TimeSpan.FromSeconds(40), $"{path} on {node.Address}");

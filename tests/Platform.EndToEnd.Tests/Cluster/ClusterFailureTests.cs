@@ -39,14 +39,7 @@ public class ClusterFailureTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var cluster = await ClusterNodes.StartAsync();
 
         // A waiting player creates the entity; where it lands decides who publishes and who plays.
-        var waiting = Probe.DecodeAsync(cluster[0].Rtmp("live/entity"), 1, TimeSpan.FromSeconds(30));
-        string entityNode = "";
-        await Eventually.TrueAsync(async () =>
-        {
-            entityNode = (await StreamAsync(cluster[0], "entity"))?.GetProperty("entity_node").GetString() ?? "";
-            return entityNode.Length > 0;
-        }, TimeSpan.FromSeconds(20), "the stream's entity");
-        var doomed = cluster.Nodes.Single(n => n.Address == entityNode);
+        var (waiting, doomed) = await EntityNodeAsync(cluster, "entity");
         var survivors = cluster.Nodes.Where(n => n != doomed).ToList();
         var (publishing, playing) = (survivors[0], survivors[1]);
 
@@ -62,7 +55,7 @@ public class ClusterFailureTests(Xunit.Abstractions.ITestOutputHelper output)
             await Eventually.TrueAsync(async () =>
             {
                 var stream = await StreamAsync(publishing, "entity");
-                return IsPublished(stream) && stream!.Value.GetProperty("entity_node").GetString() is { } now && now != entityNode;
+                return IsPublished(stream) && stream!.Value.GetProperty("entity_node").GetString() is { } now && now != doomed.Address;
             }, TimeSpan.FromSeconds(30), "the entity on another node with its publisher");
         }
         catch (TimeoutException ex)

@@ -15,14 +15,7 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var cluster = await ClusterNodes.StartAsync(extra: new Dictionary<string, string?> { ["Cluster:DrainTimeout"] = "00:00:06" });
 
         // A waiting player creates the entity: its node (which runs the stream's HLS and DVR workers) is the one drained.
-        var waiting = Probe.DecodeAsync(cluster[0].Rtmp("live/drain"), 1, TimeSpan.FromSeconds(30));
-        var entityNode = "";
-        await Eventually.TrueAsync(async () =>
-        {
-            entityNode = (await StreamAsync(cluster[0], "drain"))?.GetProperty("entity_node").GetString() ?? "";
-            return entityNode.Length > 0;
-        }, TimeSpan.FromSeconds(20), "the stream's entity");
-        var draining = cluster.Nodes.Single(n => n.Address == entityNode);
+        var (waiting, draining) = await EntityNodeAsync(cluster, "drain");
         var others = cluster.Nodes.Where(n => n != draining).ToList();
         var (publishing, viewing) = (others[0], others[1]);
 
