@@ -87,7 +87,7 @@ public sealed partial class RtmpSession
         information.Add("objectEncoding", _objectEncoding);
         WriteCommand(writer, CommandChunkStreamId, 0, new RtmpCommand("_result", command.TransactionId, RtmpStatus.ServerProperties(), [information]));
         await SendControlAsync(writer);
-        _log.LogInformation("client {ClientId} from {Ip}: connect app={App} tcUrl={TcUrl}", Info.Id, Info.Ip, _app, _tcUrl);
+        _log.LogInformation("client {ClientId} from {Ip}: connect app={App} tcUrl={TcUrl}", Info.Id, Info.Ip, _app, Streams.Security.LogText.Redacted(_tcUrl));
     }
 
     private Task ResultAsync(RtmpCommand command, object? commandObject, object? value)

@@ -33,7 +33,7 @@ public sealed partial class RtmpSession
 
         _publish = outcome.Lease;
         _publishGotMedia = false;
-        _log.LogInformation("client {ClientId} from {Ip}: publishing {Stream} ({Param}); {Workers}", Info.Id, Info.Ip, Info.Stream, Info.Param, outcome.Workers ?? "workers unknown");
+        _log.LogInformation("client {ClientId} from {Ip}: publishing {Stream} ({Param}); {Workers}", Info.Id, Info.Ip, Info.Stream, Streams.Security.LogText.Redacted(Info.Param), outcome.Workers ?? "workers unknown");
         await StatusAsync(streamId, RtmpStatus.Status(RtmpStatus.PublishStart, $"Started publishing stream {Info.Stream.Stream}.", clientId: Info.Id));
     }
 

@@ -4,8 +4,19 @@ using System.Text;
 namespace Platform.Streams.Security;
 
 /// <summary>Client-supplied text made safe to write into a log.</summary>
-public static class LogText
+public static partial class LogText
 {
+    /// <summary>
+    /// A URL or query string for the log with the values of its credential parameters (token, sign, secret,
+    /// key, password, auth, and names containing them) replaced by <c>***</c>: a signed URL in a log is a
+    /// working credential until it expires.
+    /// </summary>
+    public static string Redacted(string? urlOrQuery) =>
+        string.IsNullOrEmpty(urlOrQuery) ? string.Empty : CredentialParameter().Replace(Printable(urlOrQuery), "$1***");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?i)((?:^|[?&;])[^=&?;]*(?:token|sign|secret|key|password|passwd|auth)[^=&?;]*=)[^&;#\s]*")]
+    private static partial System.Text.RegularExpressions.Regex CredentialParameter();
+
     /// <summary>A client-supplied text safe for one log line: control and invisible characters escaped, length bounded.</summary>
     public static string Printable(string? value)
     {
