@@ -42,10 +42,7 @@ public sealed class ApiGate(ReloadableOptions<ApiOptions> options, NodeIdentity 
                 log.LogWarning("API request {Method} {Path} from {Ip} refused: wrong credentials", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress);
             }
 
-            foreach (var challenge in authenticator.Challenges)
-            {
-                context.Response.Headers.Append(HeaderNames.WWWAuthenticate, challenge);
-            }
+            authenticator.Challenge(context.Response);
 
             await ApiEndpoints.Error(node, ApiEndpoints.ErrorUnauthorized, StatusCodes.Status401Unauthorized,
                 result == ApiAuthResult.Missing ? "credentials required" : "wrong credentials").ExecuteAsync(context);

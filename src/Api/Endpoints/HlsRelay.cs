@@ -120,24 +120,25 @@ public sealed class HlsRelay
             return null;
         }
 
+        var bytes = await GetFromNodeAsync(home, relative, cancellationToken);
+        if (bytes is not null && playlist)
+        {
+            Remember(relative, Encoding.UTF8.GetString(bytes), home);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>One file from another node's media port, with the proof that makes it serve the file as it is; null if it has none.</summary>
+    private async Task<byte[]?> GetFromNodeAsync(string home, string relative, CancellationToken cancellationToken)
+    {
         var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{home}/{relative}");
         request.Headers.Add(ProofHeader, Prove("/" + relative, seconds));
         try
         {
             using var response = await _http.SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                return null;
-            }
-
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            if (playlist)
-            {
-                Remember(relative, Encoding.UTF8.GetString(bytes), home);
-            }
-
-            return bytes;
+            return response.IsSuccessStatusCode ? await response.Content.ReadAsByteArrayAsync(cancellationToken) : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
@@ -160,17 +161,10 @@ public sealed class HlsRelay
         {
             try
             {
-                var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{home}/{segment}");
-                request.Headers.Add(ProofHeader, Prove("/" + segment, seconds));
-                using var response = await _http.SendAsync(request);
-                if (response.IsSuccessStatusCode)
+                if (await GetFromNodeAsync(home, segment, CancellationToken.None) is { } bytes)
                 {
-                    Cache.AddSegment(segment, await response.Content.ReadAsByteArrayAsync());
+                    Cache.AddSegment(segment, bytes);
                 }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
             }
             finally
             {

@@ -195,10 +195,7 @@ public static class ManagementEndpoints
             return await next(context);
         }
 
-        foreach (var challenge in authenticator.Challenges)
-        {
-            http.Response.Headers.Append(HeaderNames.WWWAuthenticate, challenge);
-        }
+        authenticator.Challenge(http.Response);
 
         return Results.Json(new { message = result == ApiAuthResult.Missing ? "credentials required" : "wrong credentials" }, statusCode: StatusCodes.Status401Unauthorized);
     }

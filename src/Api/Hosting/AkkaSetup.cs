@@ -58,7 +58,6 @@ public static class AkkaSetup
                 })
                 .AddStartup((system, registry) =>
                 {
-                    var self = Akka.Cluster.Cluster.Get(system);
                     var readiness = provider.GetRequiredService<Readiness>();
                     if (cluster.IsEdge)
                     {
@@ -66,8 +65,6 @@ public static class AkkaSetup
                         system.ActorOf(OriginWatch.Props(readiness), "origin-watch");
                     }
 
-                    self.RegisterOnMemberUp(readiness.MemberUp);
-                    self.RegisterOnMemberRemoved(readiness.MemberLeft);
                     ClusterFormation.Join(system, options, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Cluster"), reason => provider.GetRequiredService<NodeDrain>().Fail(reason));
                 });
         });
@@ -114,11 +111,9 @@ public static class AkkaSetup
     /// <summary>Akka.Persistence.Sql: SQLite under the storage root by default, PostgreSQL by configuration.</summary>
     public static string PersistenceHocon(StorageOptions storage)
     {
-        var (provider, connection) = storage.Provider.ToUpperInvariant() switch
-        {
-            "POSTGRESQL" => ("PostgreSQL.15", storage.ConnectionString ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is postgresql")),
-            _ => ("SQLite.MS", storage.ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.Root), "platform.db")}"),
-        };
+        var provider = storage.IsPostgreSql ? "PostgreSQL.15" : "SQLite.MS";
+        var connection = storage.EffectiveConnectionString
+            ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is postgresql");
         var quoted = "\"" + connection.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         return $$"""
             akka.persistence.journal.plugin = "akka.persistence.journal.sql"

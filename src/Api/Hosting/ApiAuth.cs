@@ -72,6 +72,15 @@ public sealed class ApiAuthenticator
     /// <summary>The <c>WWW-Authenticate</c> values of a 401 answer.</summary>
     public IReadOnlyList<string> Challenges { get; }
 
+    /// <summary>Adds the <c>WWW-Authenticate</c> headers of a 401 answer to <paramref name="response"/>.</summary>
+    public void Challenge(HttpResponse response)
+    {
+        foreach (var challenge in Challenges)
+        {
+            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate, challenge);
+        }
+    }
+
     public ApiAuthResult Check(string? authorization)
     {
         if (!Required)

@@ -11,7 +11,7 @@ namespace Platform.Api.Hosting;
 /// <summary>
 /// How a node becomes a cluster member: by <c>Cluster:Seeds</c>, alone, or by Akka Cluster Bootstrap over
 /// service discovery (<c>Cluster:Bootstrap</c>). Bootstrap's contact point (<c>/bootstrap/seed-nodes</c>) is
-/// served by Kestrel on the management port (<see cref="Endpoints.BootstrapEndpoints"/>): the package's own
+/// served by Kestrel on the management port (<see cref="Endpoints.ManagementEndpoints"/>): the package's own
 /// HTTP server is never started.
 /// </summary>
 public static class ClusterFormation

@@ -111,9 +111,9 @@ public sealed class PersistenceCheck(PlatformOptions options, ILogger<Persistenc
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            await using DbConnection connection = storage.Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase)
-                ? new Npgsql.NpgsqlConnection(storage.ConnectionString)
-                : new Microsoft.Data.Sqlite.SqliteConnection(storage.ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(storage.Root), "platform.db")}");
+            await using DbConnection connection = storage.IsPostgreSql
+                ? new Npgsql.NpgsqlConnection(storage.EffectiveConnectionString)
+                : new Microsoft.Data.Sqlite.SqliteConnection(storage.EffectiveConnectionString);
             await connection.OpenAsync(timeout.Token);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";

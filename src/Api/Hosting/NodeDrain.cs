@@ -41,11 +41,6 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
     /// <summary>Whether the node is draining: new media requests are turned away.</summary>
     public bool IsDraining => _readiness.IsDraining;
 
-    /// <summary>The drain's wait ends once this completes (the clients left, or the time ran out, or it was cut short).</summary>
-    public Task Drained => _drained.Task;
-
-    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Starts the drain (the same as SIGTERM): the host stops once it is over.</summary>
     public void Begin(string reason)
     {
@@ -112,8 +107,8 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
         var started = DateTime.UtcNow;
         var waiting = Connected();
         var system = _services.GetService<Akka.Actor.ActorSystem>();
-        var peers = system is { WhenTerminated.IsCompleted: false } && Akka.Cluster.Cluster.Get(system).State.Members
-            .Any(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address != Akka.Cluster.Cluster.Get(system).SelfAddress);
+        var cluster = system is { WhenTerminated.IsCompleted: false } ? Akka.Cluster.Cluster.Get(system) : null;
+        var peers = cluster?.State.Members.Any(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address != cluster.SelfAddress) == true;
         var timeout = _timeout ?? (peers ? ClusterNodeOptions.DefaultDrainTimeout : TimeSpan.Zero);
         _log.LogWarning("draining ({Reason}): not ready, no new connections; {Count} player(s) and publisher(s) connected, waiting up to {Timeout:0.#} s for them to leave{Alone}",
             reason, waiting.Count, timeout.TotalSeconds, peers ? string.Empty : " (no other node to take them)");
@@ -148,8 +143,6 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
         {
             _log.LogInformation("drain: every player and publisher left after {Seconds:0.#} s", (DateTime.UtcNow - started).TotalSeconds);
         }
-
-        _drained.TrySetResult();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

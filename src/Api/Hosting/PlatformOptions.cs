@@ -355,6 +355,12 @@ public sealed class StorageOptions
 
     /// <summary>Connection string; for SQLite the default is a file under <see cref="Root"/>.</summary>
     public string? ConnectionString { get; set; }
+
+    public bool IsPostgreSql => Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The connection string in force: <see cref="ConnectionString"/>, or for SQLite its file under <see cref="Root"/>.</summary>
+    public string? EffectiveConnectionString =>
+        ConnectionString ?? (IsPostgreSql ? null : $"Data Source={Path.Combine(Path.GetFullPath(Root), "platform.db")}");
 }
 
 public sealed class StreamSettings

@@ -15,7 +15,7 @@ public static class StartupCheck
     /// </summary>
     public static void EnsurePersistence(StorageOptions storage)
     {
-        if (!storage.Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
+        if (!storage.IsPostgreSql)
         {
             return;
         }

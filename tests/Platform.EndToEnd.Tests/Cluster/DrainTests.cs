@@ -20,20 +20,21 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         var (publishing, viewing) = (others[0], others[1]);
 
         await using var publisher = Ffmpeg.Publish(publishing.Rtmp("live/drain"));
-        JsonElementHolder stream = new();
-        await Eventually.TrueAsync(async () => IsPublished(stream.Value = await StreamAsync(viewing, "drain")), TimeSpan.FromSeconds(30), "published");
+        System.Text.Json.JsonElement? stream = null;
+        await Eventually.TrueAsync(async () => IsPublished(stream = await StreamAsync(viewing, "drain")), TimeSpan.FromSeconds(30), "published");
         await waiting;
 
         // A player on the draining node that never leaves by itself; one on another node; an HLS viewer there; a recording.
         var stuck = Probe.DecodeAsync(draining.Rtmp("live/drain"), 60, TimeSpan.FromSeconds(120));
         var elsewhere = Probe.DecodeAsync(viewing.Http("live/drain.flv"), 25, TimeSpan.FromSeconds(120));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var record = await ApiCalls.SendAsync(http, HttpMethod.Post, viewing.Api($"/api/v1/streams/{stream.Value!.Value.GetProperty("id").GetString()}/dvr"));
+        var record = await ApiCalls.SendAsync(http, HttpMethod.Post, viewing.Api($"/api/v1/streams/{stream!.Value.GetProperty("id").GetString()}/dvr"));
         Assert.True(record.Status == HttpStatusCode.OK, record.Body.ToString());
         await WaitHlsAsync(viewing, "live/drain.m3u8");
         await Eventually.TrueAsync(async () => (await ClientsAsync(draining)).Any(x => Url(x) == "/live/drain" && Type(x) == "rtmp-play" && Node(x) == draining.Address),
             TimeSpan.FromSeconds(20), "the player on the draining node");
-        var hls = new HlsWatch(http, viewing.Http("live/drain.m3u8"));
+        var hls = new HlsWatch(http);
+        Assert.Equal(HttpStatusCode.OK, await hls.Viewer.OpenAsync(viewing.Http("live/drain.m3u8"), TimeSpan.FromSeconds(20)));
         var watching = hls.RunAsync(TimeSpan.FromSeconds(40));
         await Task.Delay(4000);
 
@@ -105,8 +106,8 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         var rtmp = Probe.DecodeAsync(node.Rtmp("live/alone"), 60, TimeSpan.FromSeconds(90));
         var flv = Probe.DecodeAsync(node.Http("live/alone.flv"), 60, TimeSpan.FromSeconds(90));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var playlist = await http.GetStringAsync(node.Http("live/alone.m3u8"));
-        var variant = node.Http("live/" + playlist.Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.StartsWith('#')));
+        var viewer = new HlsViewer(http);
+        Assert.Equal(HttpStatusCode.OK, await viewer.OpenAsync(node.Http("live/alone.m3u8"), TimeSpan.FromSeconds(20)));
         await Eventually.TrueAsync(async () => (await ClientsAsync(node)).Count(x => Type(x) is "rtmp-play" or "flv-play") == 2, TimeSpan.FromSeconds(20), "both players");
 
         var stopped = DateTime.UtcNow;
@@ -116,7 +117,7 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             try
             {
-                answers.Add((await http.GetAsync(variant)).StatusCode);
+                answers.Add((await viewer.PlaylistAsync()).Status);
             }
             catch (HttpRequestException)
             {
@@ -175,48 +176,36 @@ public partial class DrainTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    private sealed class JsonElementHolder
-    {
-        public System.Text.Json.JsonElement? Value { get; set; }
-    }
-
-    /// <summary>Polls a playlist like a player, fetches each new segment once, and keeps what it got when.</summary>
-    private sealed partial class HlsWatch(HttpClient http, string playlist)
+    /// <summary>Polls a viewer's playlist like a player, fetches each new segment once, and keeps what it got when.</summary>
+    private sealed partial class HlsWatch(HttpClient http)
     {
         private readonly List<(DateTime At, long Sequence)> _segments = [];
         private readonly List<string> _errors = [];
+
+        public HlsViewer Viewer { get; } = new(http);
 
         public async Task RunAsync(TimeSpan duration)
         {
             var end = DateTime.UtcNow + duration;
             var seen = new HashSet<long>();
-            var current = new Uri(playlist);
             while (DateTime.UtcNow < end)
             {
                 try
                 {
-                    var answer = await http.GetAsync(current);
-                    if (!answer.IsSuccessStatusCode)
+                    var (status, text) = await Viewer.PlaylistAsync();
+                    if (status != HttpStatusCode.OK)
                     {
-                        _errors.Add($"{DateTime.UtcNow:HH:mm:ss.f} playlist {(int)answer.StatusCode}");
+                        _errors.Add($"{DateTime.UtcNow:HH:mm:ss.f} playlist {(int)status}");
                     }
                     else
                     {
-                        var text = await answer.Content.ReadAsStringAsync();
-                        if (text.Contains("#EXT-X-STREAM-INF", StringComparison.Ordinal))
-                        {
-                            // The session's master playlist: its variant (with the session's context) is the one to poll.
-                            current = new Uri(current, text.Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.StartsWith('#')));
-                            continue;
-                        }
-
                         var first = long.Parse(MediaSequence().Match(text).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                        var uris = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-                        for (var i = 0; i < uris.Count; i++)
+                        var segments = Viewer.Segments(text);
+                        for (var i = 0; i < segments.Count; i++)
                         {
                             if (seen.Add(first + i))
                             {
-                                var segment = await http.GetAsync(new Uri(current, uris[i]));
+                                using var segment = await http.GetAsync(segments[i]);
                                 if (segment.IsSuccessStatusCode)
                                 {
                                     _segments.Add((DateTime.UtcNow, first + i));
