@@ -50,6 +50,9 @@ public sealed class StreamControl
     /// <summary>This node's media links to the others (set once by the host; none on a node alone).</summary>
     public IMediaLinks Links { get; set; } = NoMediaLinks.Instance;
 
+    /// <summary>Tickets of the platform's own connections (engines), admitted without outside credentials.</summary>
+    public InternalTickets Tickets { get; } = new();
+
     /// <summary>This node's media link listener (<c>host:port</c>) that other nodes fetch its publishes from; null: none.</summary>
     public string? MediaEndpoint { get; set; }
 

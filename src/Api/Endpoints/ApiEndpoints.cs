@@ -116,6 +116,24 @@ public static class ApiEndpoints
         routes.MapDelete("/api/v1/streams/{id}/dvr", (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
             ControlWorkerAsync(id, node, control, start: false, ct));
 
+        // Transcode engines of a live stream: listed among its workers; POST starts one (or starts a failed
+        // one over), DELETE stops it until the next publish.
+        routes.MapGet("/api/v1/streams/{id}/engines", async (string id, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+        {
+            var found = (await new StreamDirectory(control).ListAsync(ct)).FirstOrDefault(s => StreamDirectory.IdOf(s.Stream) == id);
+            return found is null
+                ? Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound, $"no stream {id}")
+                : Envelope(node, new()
+                {
+                    ["engines"] = found.Workers.Where(w => w.Name.StartsWith(Platform.Workers.Rules.WorkerPlanner.EngineWorkerPrefix, StringComparison.Ordinal))
+                        .Select(w => new { name = w.Name[Platform.Workers.Rules.WorkerPlanner.EngineWorkerPrefix.Length..], running = w.Running, state = w.State, reason = w.Reason, output = w.Output, restarts = w.Restarts, log = w.Log }),
+                });
+        });
+        routes.MapPost("/api/v1/streams/{id}/engines/{name}", (string id, string name, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: true, ct, Platform.Workers.Rules.WorkerPlanner.EngineWorkerPrefix + name));
+        routes.MapDelete("/api/v1/streams/{id}/engines/{name}", (string id, string name, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: false, ct, Platform.Workers.Rules.WorkerPlanner.EngineWorkerPrefix + name));
+
         routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>
         {
             if (Paging(http, node, out var start, out var count) is { } bad)
@@ -260,7 +278,7 @@ public static class ApiEndpoints
         }
     }
 
-    private static async Task<IResult> ControlWorkerAsync(string id, NodeIdentity node, StreamControl control, bool start, CancellationToken ct)
+    private static async Task<IResult> ControlWorkerAsync(string id, NodeIdentity node, StreamControl control, bool start, CancellationToken ct, string worker = "dvr")
     {
         var all = await new StreamDirectory(control).ListAsync(ct);
         var found = all.FirstOrDefault(s => StreamDirectory.IdOf(s.Stream) == id);
@@ -269,10 +287,10 @@ public static class ApiEndpoints
             return Error(node, ErrorStreamNotFound, StatusCodes.Status404NotFound, $"no stream {id}");
         }
 
-        object command = start ? new Platform.Streams.Workers.StartWorker(found.Stream, "dvr") : new Platform.Streams.Workers.StopWorker(found.Stream, "dvr");
+        object command = start ? new Platform.Streams.Workers.StartWorker(found.Stream, worker) : new Platform.Streams.Workers.StopWorker(found.Stream, worker);
         var reply = await control.Region.Ask<Platform.Streams.Workers.WorkerControlled>(command, control.Options.AskTimeout, ct);
         return reply.Done
-            ? Envelope(node, new() { ["dvr"] = new { running = start, reason = reply.Reason } })
+            ? Envelope(node, new() { [worker == "dvr" ? "dvr" : "engine"] = new { running = start, reason = reply.Reason } })
             : Error(node, ErrorWorkerRefused, StatusCodes.Status409Conflict, reply.Reason);
     }
 
@@ -345,7 +363,7 @@ public static class ApiEndpoints
                 id,
                 name,
                 enabled = true,
-                clients = own.Sum(s => s.Readers.Count + (s.Publisher is null ? 0 : 1)),
+                clients = own.Sum(s => s.Readers.Count(r => r.Internal is null) + (s.Publisher is null ? 0 : 1)),
                 streams = own.Count(s => s.Publisher is not null),
                 send_bytes = own.Sum(s => control.Hubs.Find(s.Stream)?.Stats.BytesOut ?? s.Counters.BytesOut),
                 recv_bytes = own.Sum(s => control.Hubs.Find(s.Stream)?.Stats.BytesIn ?? s.Counters.BytesIn),
@@ -412,7 +430,7 @@ public static class ApiEndpoints
             tcUrl = publisher?.TcUrl ?? string.Empty,
             url = s.Stream.Url,
             live_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            clients = s.Readers.Count + (publisher is null ? 0 : 1),
+            clients = s.Readers.Count(r => r.Internal is null) + (publisher is null ? 0 : 1),
             frames = stats?.FramesIn ?? counters.Frames,
             send_bytes = stats?.BytesOut ?? counters.BytesOut,
             recv_bytes = stats?.BytesIn ?? counters.BytesIn,
@@ -420,7 +438,8 @@ public static class ApiEndpoints
             publish = publisher is null ? (object)new { active = false } : new { active = true, cid = publisher.Id },
             video = video is null ? null : new { codec = video.Codec, profile = video.Profile, level = video.Level, width = video.Width, height = video.Height },
             audio = audio is null ? null : new { codec = audio.Codec, sample_rate = audio.SampleRate, channel = audio.Channels, profile = audio.Profile },
-            workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason }),
+            workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason, state = w.State, output = w.Output, restarts = w.Restarts, log = w.Log }),
+            lineage = publisher?.Internal?.Lineage.Select(l => new { source = StreamDirectory.IdOf(l.Source), source_name = l.Source.ToString(), engine = l.Engine }),
             node = s.PublisherNode?.ToString(),
             entity_node = s.EntityNode,
         };

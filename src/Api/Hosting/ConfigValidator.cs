@@ -234,6 +234,23 @@ public static partial class ConfigValidator
             problems.Add($"Streams:WriteCoalesce = {streams.WriteCoalesce}: expected 00:00:00 (off) up to 00:00:01");
         }
 
+        var engines = options.Engines;
+        Positive("Engines:StallTimeout", engines.StallTimeout);
+        Positive("Engines:StartTimeout", engines.StartTimeout);
+        Positive("Engines:StableAfter", engines.StableAfter);
+        Positive("Engines:InitialBackoff", engines.InitialBackoff);
+        AtLeast("Engines:MaxFastFailures", engines.MaxFastFailures, 1);
+        AtLeast("Engines:LogLines", engines.LogLines, 1);
+        if (engines.MaxBackoff < engines.InitialBackoff)
+        {
+            problems.Add($"Engines:MaxBackoff = {engines.MaxBackoff}: must be at least Engines:InitialBackoff ({engines.InitialBackoff})");
+        }
+
+        if (engines.StopGrace < TimeSpan.Zero)
+        {
+            problems.Add($"Engines:StopGrace = {engines.StopGrace}: must not be negative");
+        }
+
         problems.AddRange(ValidateApps(options.Apps));
         return problems;
     }
@@ -296,8 +313,62 @@ public static partial class ConfigValidator
             {
                 problems.Add($"{key}:Dvr:File = {dvr.File}: must end with .flv");
             }
+
+            if (rule.Engine is { } engineMatch && string.IsNullOrWhiteSpace(engineMatch))
+            {
+                problems.Add($"{key}:Engine is empty: leave it out to cover every stream, or use * for every rendition");
+            }
+
+            ValidateEngines(rule, key, problems);
         }
 
         return problems;
     }
+
+    private static void ValidateEngines(AppRule rule, string key, List<string> problems)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var e = 0; e < rule.Engines.Count; e++)
+        {
+            var engine = rule.Engines[e];
+            var at = $"{key}:Engines:{e}";
+            if (!EngineName().IsMatch(engine.Name))
+            {
+                problems.Add($"{at}:Name = '{engine.Name}': expected letters, digits, - and _ (at most 64)");
+            }
+            else if (!names.Add(engine.Name))
+            {
+                problems.Add($"{at}:Name = {engine.Name}: another engine of {key} has this name");
+            }
+
+            if (!engine.Output.Contains("[stream]", StringComparison.Ordinal) && !rule.Stream.Equals(engine.Output, StringComparison.Ordinal) && rule.Stream.IndexOfAny(['*', '?']) >= 0)
+            {
+                problems.Add($"{at}:Output = {engine.Output}: without [stream], every stream of the rule would publish to the same rendition");
+            }
+
+            if (Platform.Workers.Rules.WorkerPlanner.EngineOutput(engine, new Platform.Streams.StreamKey("v", "app", "stream"), out var problem) is null)
+            {
+                problems.Add($"{at}:Output {problem}");
+            }
+
+            if (string.IsNullOrWhiteSpace(engine.Video.Codec) || string.IsNullOrWhiteSpace(engine.Audio.Codec))
+            {
+                problems.Add($"{at}: Video:Codec and Audio:Codec must name an ffmpeg encoder, copy or none");
+            }
+
+            if (engine.Video.Bitrate < 0 || engine.Video.Width < 0 || engine.Video.Height < 0 || engine.Video.Fps < 0
+                || engine.Audio.Bitrate < 0 || engine.Audio.SampleRate < 0 || engine.Audio.Channels < 0)
+            {
+                problems.Add($"{at}: bit rates, sizes, fps, sample rate and channels must not be negative (0 keeps the source's or the encoder's)");
+            }
+
+            if (engine.Video.KeyframeInterval < TimeSpan.Zero)
+            {
+                problems.Add($"{at}:Video:KeyframeInterval = {engine.Video.KeyframeInterval}: must not be negative (0: the encoder decides)");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex EngineName();
 }

@@ -12,6 +12,8 @@ using Platform.Streams.Clients;
 using Platform.Streams.Hub;
 using Platform.Streams.Workers;
 using Platform.Workers;
+using Platform.Workers.Engines;
+using Platform.Workers.Processes;
 using Platform.Workers.Rules;
 
 namespace Platform.Api.Hosting;
@@ -106,8 +108,13 @@ public static class PlatformHost
         services.AddSingleton<IStreamWorkerFactory>(sp =>
         {
             var rules = sp.GetRequiredService<AppRules>();
-            return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>());
+            return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EngineHost>());
         });
+        services.AddSingleton(sp => new EngineHost(
+            options.Engines,
+            LoopbackOf(options.Rtmp.BindAddress),
+            options.Rtmp.Port,
+            new ChildProcessReaper(Path.Combine(Path.GetFullPath(options.Storage.Root), "run", "children"), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Engines"))));
         var recoveredRecordings = new RecoveredRecordings();
         services.AddSingleton(recoveredRecordings);
         services.AddPlatformAkka(options, streams);
@@ -193,6 +200,13 @@ public static class PlatformHost
             }
         }
 
+        // Engines' ffmpeg processes a previous run of this node left running (it crashed or was killed).
+        var reaped = app.Services.GetRequiredService<EngineHost>().Reaper.ReapLeftovers();
+        if (reaped > 0)
+        {
+            startupLog.LogWarning("ended {Count} engine process(es) a previous run left running", reaped);
+        }
+
         var changesWatch = ConfigChanges.Watch(builder.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration"));
         app.Lifetime.ApplicationStopped.Register(changesWatch.Dispose);
         LogSummary(startupLog, builder.Configuration, options, app.Services.GetRequiredService<Platform.Streams.Security.SecurityRules>().Current.RuleCount);
@@ -228,6 +242,10 @@ public static class PlatformHost
     }
 
     /// <summary>Runs a step that reads a settings file; a file that is not JSON stops the start with its line and column.</summary>
+    /// <summary>The address an engine on this node reaches the RTMP listener at: loopback when it listens on every interface.</summary>
+    private static string LoopbackOf(string bindAddress) =>
+        bindAddress is "0.0.0.0" or "::" or "*" or "+" ? (bindAddress == "::" ? "[::1]" : "127.0.0.1") : bindAddress;
+
     private static T ReadingJson<T>(string what, Func<T> read)
     {
         try

@@ -21,6 +21,9 @@ public sealed class PlatformOptions
 
     public StreamSettings Streams { get; set; } = new();
 
+    /// <summary>How transcode engines' ffmpeg processes are run and supervised.</summary>
+    public Workers.Engines.EngineOptions Engines { get; set; } = new();
+
     /// <summary>Rules per vhost/app/stream pattern deciding which workers run; empty: HLS for every stream.</summary>
     public List<Workers.Rules.AppRule> Apps { get; set; } = [];
 

@@ -21,7 +21,7 @@ public sealed class NodeApiActor : ReceiveActor
     public NodeApiActor(StreamControl control, SystemStats stats, NodeIdentity identity, Func<int> links, IActorRef catalog, Action<string> drain)
     {
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Receive<ListNodeClients>(_ => Sender.Tell(new NodeClients(self, [.. control.Clients.Snapshot().Select(c => new ClientView(c.Info, c.BytesSent, c.BytesReceived) { LastActive = c.LastActive })])));
+        Receive<ListNodeClients>(_ => Sender.Tell(new NodeClients(self, [.. control.Clients.Snapshot().Where(c => c.Info.Internal is null).Select(c => new ClientView(c.Info, c.BytesSent, c.BytesReceived) { LastActive = c.LastActive })])));
         Receive<GetNodeSummary>(_ =>
         {
             var json = JsonSerializer.Serialize(ApiEndpoints.SummaryJson(stats.Sample(), identity, control.Clients.Count));

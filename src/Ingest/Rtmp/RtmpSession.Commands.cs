@@ -65,7 +65,9 @@ public sealed partial class RtmpSession
             Info = Info with { Stream = known with { Stream = string.Empty }, Param = connectParam };
         }
 
-        var decision = await _control.Access.CheckAsync(AccessAction.Connect, Info, _closed.Token);
+        var decision = _control.Tickets.AdmitsConnect(connectParam)
+            ? AccessDecision.Allow
+            : await _control.Access.CheckAsync(AccessAction.Connect, Info, _closed.Token);
         if (!decision.Allowed)
         {
             _log.LogWarning("client {ClientId} from {Ip}: connect to app {App} refused, {Reason}", Info.Id, Info.Ip, _app, decision.Reason);
@@ -115,8 +117,9 @@ public sealed partial class RtmpSession
             return false;
         }
 
-        Info = Info with { Stream = key.Value, Kind = kind, Param = param };
-        var decision = await _control.Access.CheckAsync(kind == ClientKind.RtmpPublisher ? AccessAction.Publish : AccessAction.Play, Info, _closed.Token);
+        var action = kind == ClientKind.RtmpPublisher ? AccessAction.Publish : AccessAction.Play;
+        Info = Info with { Stream = key.Value, Kind = kind, Param = param, Internal = _control.Tickets.Admit(param, key.Value, action) };
+        var decision = await _control.Access.CheckAsync(action, Info, _closed.Token);
         if (!decision.Allowed)
         {
             await RefuseAsync(streamId, kind == ClientKind.RtmpPublisher ? RtmpStatus.PublishDenied : RtmpStatus.PlayFailed, decision.Reason);

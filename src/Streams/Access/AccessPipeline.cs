@@ -68,6 +68,11 @@ public sealed class AccessPipeline
 
     public async ValueTask<AccessDecision> CheckAsync(AccessAction action, ClientInfo client, CancellationToken cancellationToken)
     {
+        if (client.Internal is not null)
+        {
+            return AccessDecision.Allow; // the platform's own connection, admitted by ticket
+        }
+
         var request = new AccessRequest(action, client);
         foreach (var check in _checks)
         {
@@ -84,6 +89,11 @@ public sealed class AccessPipeline
 
     public void Notify(ClientEventKind kind, ClientInfo client)
     {
+        if (client.Internal is not null)
+        {
+            return; // client hooks are for outside clients; engines show as their stream's workers
+        }
+
         foreach (var sink in _sinks)
         {
             sink.OnClientEvent(kind, client);

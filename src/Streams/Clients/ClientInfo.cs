@@ -32,6 +32,12 @@ public sealed record ClientInfo(
 {
     public bool IsPublisher => Kind == ClientKind.RtmpPublisher;
 
+    /// <summary>
+    /// Set for the platform's own connections (an engine's ffmpeg): trusted by ticket, not shown among
+    /// outside clients; for a publisher, the descent of the stream it publishes.
+    /// </summary>
+    public Access.InternalOrigin? Internal { get; init; }
+
     /// <summary>Bytes sent to the client over its connection; set on the <c>Closed</c> event (SRS's on_close <c>send_bytes</c>).</summary>
     public long BytesSent { get; init; }
 

@@ -23,6 +23,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly IStreamWorkerFactory _workers;
     private readonly Dictionary<IActorRef, string> _workerRefs = [];
     private readonly HashSet<IActorRef> _watchers = [];
+    private readonly Dictionary<string, WorkerReport> _reports = [];
     private IReadOnlyList<WorkerDecision>? _workerPlan;
     private readonly string? _httpEndpoint;
     private IActorRef? _publisherSession;
@@ -76,6 +77,13 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             else if (_workerRefs.Remove(m.ActorRef, out var worker))
             {
                 _log.Info("stream {0}: worker {1} stopped", _state.Key, worker);
+                _reports.Remove(worker);
+                if (_state.Publisher is not null && _workerPlan?.Any(d => d.Name == worker && d.Runs) == true)
+                {
+                    // It stopped as the publisher left and a publisher is back already: it runs for this one.
+                    StartWorkers();
+                }
+
                 if (_state.IsIdle && _workerRefs.Count == 0)
                 {
                     ScheduleIdleCheck();
@@ -84,6 +92,13 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         });
         Receive<IdleCheck>(_ => OnIdleCheck());
         Receive<StartWorker>(OnStartWorker);
+        Receive<WorkerReport>(m =>
+        {
+            if (_workerRefs.ContainsKey(Sender))
+            {
+                _reports[m.Name] = m;
+            }
+        });
         Receive<StopWorker>(OnStopWorker);
     }
 
@@ -249,7 +264,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     {
         if (_workerPlan is null)
         {
-            _workerPlan = _workers.WorkersFor(_state.Key);
+            _workerPlan = _workers.WorkersFor(_state.Key, Lineage());
             foreach (var decision in _workerPlan)
             {
                 _log.Info("stream {0}: {1} {2}: {3}", _state.Key, decision.Name, decision.Runs ? "runs" : "does not run", decision.Reason);
@@ -282,11 +297,18 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
         if (_workerRefs.ContainsValue(m.Name))
         {
+            if (_reports.TryGetValue(m.Name, out var report) && report.State == "failed")
+            {
+                // A worker that gave up is started over by its own actor (it keeps its name).
+                _workerRefs.First(w => w.Value == m.Name).Key.Forward(m);
+                return;
+            }
+
             Sender.Tell(new WorkerControlled(false, $"{m.Name} is already running"));
             return;
         }
 
-        var decision = _workers.OnDemand(_state.Key, m.Name);
+        var decision = _workers.OnDemand(_state.Key, Lineage(), m.Name);
         if (decision.Props is null)
         {
             Sender.Tell(new WorkerControlled(false, decision.Reason));
@@ -308,6 +330,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             {
                 // Forget it now: a second stop before Terminated arrives must see it gone.
                 _workerRefs.Remove(worker);
+                _reports.Remove(name);
                 Context.Stop(worker);
                 _log.Info("stream {0}: {1} stopped by operator", _state.Key, m.Name);
                 Sender.Tell(new WorkerControlled(true, $"{m.Name} stopped"));
@@ -318,7 +341,23 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Sender.Tell(new WorkerControlled(false, $"{m.Name} is not running"));
     }
 
+    /// <summary>How the stream was made: the publisher's descent when it is one of the platform's engines.</summary>
+    private IReadOnlyList<Access.LineageStep> Lineage() => _state.Publisher?.Internal?.Lineage ?? [];
+
     private IReadOnlyList<WorkerStatus> WorkerStatuses()
+    {
+        var list = new List<WorkerStatus>();
+        foreach (var status in BasicStatuses())
+        {
+            list.Add(_reports.TryGetValue(status.Name, out var report) && status.Running
+                ? status with { Running = report.State is not ("failed" or "stopped"), Reason = report.Reason, State = report.State, Output = report.Output, Restarts = report.Restarts, Log = report.Log }
+                : status);
+        }
+
+        return list;
+    }
+
+    private List<WorkerStatus> BasicStatuses()
     {
         var list = new List<WorkerStatus>();
         foreach (var decision in _workerPlan ?? [])

@@ -12,12 +12,91 @@ public sealed class AppRule
 
     public string Stream { get; set; } = "*";
 
+    /// <summary>
+    /// Unset: the rule covers streams whatever made them. Set: it covers only renditions made by an engine
+    /// whose name matches (<c>*</c>: any rendition), so renditions can be routed apart from their source.
+    /// </summary>
+    public string? Engine { get; set; }
+
     /// <summary>A disabled app runs no worker for its streams (they still play).</summary>
     public bool Enabled { get; set; } = true;
 
     public HlsRule Hls { get; set; } = new();
 
     public DvrRule Dvr { get; set; } = new();
+
+    /// <summary>Transcode engines run on the streams this rule covers (on a rendition only when the rule sets <see cref="Engine"/>).</summary>
+    public List<EngineRule> Engines { get; set; } = [];
+}
+
+/// <summary>
+/// One FFmpeg transcode engine (SRS's <c>transcode engine</c>): it reads the stream and publishes a
+/// rendition as a stream of its own, named by <see cref="Output"/>.
+/// </summary>
+public sealed class EngineRule
+{
+    /// <summary>Letters, digits, <c>-</c> and <c>_</c>; unique within the rule.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    public bool Enabled { get; set; } = true;
+
+    public EngineVideo Video { get; set; } = new();
+
+    public EngineAudio Audio { get; set; } = new();
+
+    /// <summary>More ffmpeg output options, split on spaces (after the codec options, before the output).</summary>
+    public string Args { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The rendition's name with <c>[vhost] [app] [stream] [engine]</c>: a stream name in the source's app,
+    /// or <c>app/stream</c>.
+    /// </summary>
+    public string Output { get; set; } = "[stream]_[engine]";
+}
+
+public sealed class EngineVideo
+{
+    /// <summary>An ffmpeg encoder (<c>libx264</c>), <c>copy</c>, or <c>none</c> (no video).</summary>
+    public string Codec { get; set; } = "libx264";
+
+    /// <summary>kbit/s; 0: the encoder's default.</summary>
+    public int Bitrate { get; set; }
+
+    /// <summary>Output size; 0 keeps the source's (one of the two set keeps the aspect ratio).</summary>
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+
+    /// <summary>Frames per second; 0 keeps the source's.</summary>
+    public double Fps { get; set; }
+
+    public string Profile { get; set; } = string.Empty;
+
+    public string Preset { get; set; } = "veryfast";
+
+    /// <summary>
+    /// Keyframes are forced at every multiple of this in the source's time, so every rendition of a stream
+    /// cuts its GOPs (and HLS segments) at the same instants.
+    /// </summary>
+    public TimeSpan KeyframeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>ffmpeg video filters (<c>-vf</c>), applied after the scaling.</summary>
+    public string Filters { get; set; } = string.Empty;
+}
+
+public sealed class EngineAudio
+{
+    /// <summary>An ffmpeg encoder (<c>aac</c>), <c>copy</c>, or <c>none</c> (no audio).</summary>
+    public string Codec { get; set; } = "aac";
+
+    /// <summary>kbit/s; 0: the encoder's default.</summary>
+    public int Bitrate { get; set; } = 96;
+
+    /// <summary>Hz; 0 keeps the source's.</summary>
+    public int SampleRate { get; set; }
+
+    /// <summary>0 keeps the source's.</summary>
+    public int Channels { get; set; }
 }
 
 /// <summary>FLV recording of a stream (off unless enabled).</summary>

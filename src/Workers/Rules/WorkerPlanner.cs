@@ -1,4 +1,5 @@
 using Platform.Streams;
+using Platform.Streams.Access;
 
 namespace Platform.Workers.Rules;
 
@@ -8,8 +9,21 @@ public sealed record HlsSettings(TimeSpan Fragment, TimeSpan Window, bool Determ
 /// <summary>The DVR settings a stream gets, resolved from its rule.</summary>
 public sealed record DvrSettings(Dvr.DvrPlan Plan, TimeSpan SegmentDuration, string Root, string File);
 
+/// <summary>One engine a stream runs: its rendition's name and descent, and the rule's settings.</summary>
+public sealed record EngineSettings(string Name, StreamKey Source, StreamKey Output, IReadOnlyList<LineageStep> OutputLineage, EngineRule Rule);
+
+/// <summary>An engine of the stream's rule, or why it does not run.</summary>
+public sealed record EnginePlan(string Name, EngineSettings? Settings, string Reason)
+{
+    /// <summary>The name of the stream worker that runs it.</summary>
+    public string WorkerName => WorkerPlanner.EngineWorkerPrefix + Name;
+}
+
 /// <summary>What runs for one stream and, for what does not, why (logged at start and shown by the API).</summary>
-public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason, DvrSettings? Dvr = null, string DvrReason = "");
+public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason, DvrSettings? Dvr = null, string DvrReason = "")
+{
+    public IReadOnlyList<EnginePlan> Engines { get; init; } = [];
+}
 
 /// <summary>
 /// Pure decisions: which rule covers a stream and what it runs. Folders that cannot be written are found
@@ -29,9 +43,9 @@ public sealed class WorkerPlanner
     }
 
     /// <summary>DVR settings for a recording an operator starts: the rule's, even if it has recording off.</summary>
-    public (DvrSettings? Settings, string Reason) PlanDvrOnDemand(StreamKey stream)
+    public (DvrSettings? Settings, string Reason) PlanDvrOnDemand(StreamKey stream, IReadOnlyList<LineageStep>? lineage = null)
     {
-        var index = FindRule(stream);
+        var index = FindRule(stream, lineage);
         if (index < 0)
         {
             return (null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}");
@@ -41,9 +55,17 @@ public sealed class WorkerPlanner
         return rule.Enabled ? PlanDvr(rule.Dvr, $"Apps:{index}", force: true) : (null, $"app disabled by Apps:{index}:Enabled");
     }
 
-    public WorkerPlan Plan(StreamKey stream)
+    /// <summary>Workers of engines are named with this before the engine's name (<c>engine-480p</c>).</summary>
+    public const string EngineWorkerPrefix = "engine-";
+
+    /// <summary>A rendition's descent may be at most this deep (an engine on a rendition of a rendition...).</summary>
+    public const int MaxLineage = 4;
+
+    /// <param name="lineage">How the stream was made, oldest step first: empty for a stream published from outside.</param>
+    public WorkerPlan Plan(StreamKey stream, IReadOnlyList<LineageStep>? lineage = null)
     {
-        var index = FindRule(stream);
+        lineage ??= [];
+        var index = FindRule(stream, lineage);
         if (index < 0)
         {
             var none = $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}";
@@ -59,7 +81,111 @@ public sealed class WorkerPlanner
 
         var (hls, hlsReason) = PlanHls(rule.Hls, key);
         var (dvr, dvrReason) = PlanDvr(rule.Dvr, key);
-        return new WorkerPlan(hls, hlsReason, dvr, dvrReason);
+        return new WorkerPlan(hls, hlsReason, dvr, dvrReason) { Engines = PlanEngines(rule, key, stream, lineage) };
+    }
+
+    /// <summary>The engine an operator starts on a live stream: the one its rule names, under the same loop checks.</summary>
+    public EnginePlan PlanEngineOnDemand(StreamKey stream, IReadOnlyList<LineageStep>? lineage, string name)
+    {
+        lineage ??= [];
+        var index = FindRule(stream, lineage);
+        if (index < 0)
+        {
+            return new EnginePlan(name, null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}");
+        }
+
+        var rule = _rules[index];
+        var engine = rule.Engines.FindIndex(e => e.Name == name);
+        return engine < 0
+            ? new EnginePlan(name, null, $"Apps:{index} has no engine named {name}")
+            : PlanEngine(rule.Engines[engine], $"Apps:{index}:Engines:{engine}", stream, lineage, force: true);
+    }
+
+    private List<EnginePlan> PlanEngines(AppRule rule, string key, StreamKey stream, IReadOnlyList<LineageStep> lineage)
+    {
+        // A rendition is transcoded again only by a rule written for renditions (one that sets Engine).
+        if (lineage.Count > 0 && rule.Engine is null)
+        {
+            return [];
+        }
+
+        var plans = new List<EnginePlan>();
+        for (var i = 0; i < rule.Engines.Count; i++)
+        {
+            plans.Add(PlanEngine(rule.Engines[i], $"{key}:Engines:{i}", stream, lineage, force: false));
+        }
+
+        return plans;
+    }
+
+    private static EnginePlan PlanEngine(EngineRule engine, string key, StreamKey stream, IReadOnlyList<LineageStep> lineage, bool force)
+    {
+        if (!engine.Enabled && !force)
+        {
+            return new EnginePlan(engine.Name, null, $"engine disabled by {key}:Enabled");
+        }
+
+        var output = EngineOutput(engine, stream, out var problem);
+        if (output is null)
+        {
+            return new EnginePlan(engine.Name, null, $"{key}:Output {problem}");
+        }
+
+        var refusal = LoopRefusal(engine.Name, stream, output.Value, lineage);
+        if (refusal is not null)
+        {
+            return new EnginePlan(engine.Name, null, $"refused by {key}: {refusal}");
+        }
+
+        List<LineageStep> descent = [.. lineage, new LineageStep(stream, engine.Name)];
+        return new EnginePlan(engine.Name, new EngineSettings(engine.Name, stream, output.Value, descent, engine), $"engine {engine.Name} by {key} publishes {output.Value}");
+    }
+
+    /// <summary>
+    /// Why an engine must not run on a stream, judged by the stream's descent and never by its name's text:
+    /// the engine already made one of the stream's ancestors, its output is the stream or one of them, or the
+    /// chain is too deep. Null when it may run.
+    /// </summary>
+    public static string? LoopRefusal(string engine, StreamKey stream, StreamKey output, IReadOnlyList<LineageStep> lineage)
+    {
+        if (output == stream)
+        {
+            return $"its output {output} is its own source (loop)";
+        }
+
+        if (lineage.Any(s => s.Source == output))
+        {
+            return $"its output {output} is a stream {stream} descends from (loop)";
+        }
+
+        if (lineage.Any(s => s.Engine == engine))
+        {
+            return $"{stream} was made by engine {engine} already (loop)";
+        }
+
+        return lineage.Count >= MaxLineage ? $"{stream} is a rendition {lineage.Count} engines deep (at most {MaxLineage})" : null;
+    }
+
+    /// <summary>The rendition's stream from the engine's output template, or null and why it is not a valid name.</summary>
+    public static StreamKey? EngineOutput(EngineRule engine, StreamKey source, out string? problem)
+    {
+        var text = engine.Output
+            .Replace("[vhost]", source.Vhost, StringComparison.Ordinal)
+            .Replace("[app]", source.App, StringComparison.Ordinal)
+            .Replace("[stream]", source.Stream, StringComparison.Ordinal)
+            .Replace("[engine]", engine.Name, StringComparison.Ordinal)
+            .Trim('/');
+        var slash = text.LastIndexOf('/');
+        var app = slash < 0 ? source.App : text[..slash];
+        var name = slash < 0 ? text : text[(slash + 1)..];
+        if (!StreamKey.IsValidName(name) || !app.Split('/').All(StreamKey.IsValidName))
+        {
+            problem = $"'{engine.Output}' gives '{Platform.Streams.Security.LogText.Printable(text)}', not a valid stream name";
+            return null;
+        }
+
+        problem = null;
+        return new StreamKey(source.Vhost, app, name);
     }
 
     /// <summary>
@@ -168,7 +294,7 @@ public sealed class WorkerPlanner
             vhost ??= IsPlainName(rule.Vhost) && rule.Vhost != "default" ? rule.Vhost : StreamKey.DefaultVhost;
             app ??= IsPlainName(rule.App) ? rule.App : null;
             stream ??= IsPlainName(rule.Stream) ? rule.Stream : null;
-            if (app is not null && stream is not null && FindRule(new StreamKey(vhost, app, stream)) == i)
+            if (app is not null && stream is not null && FindRule(new StreamKey(vhost, app, stream), anyEngine: true) == i)
             {
                 return new StreamKey(vhost, app, stream);
             }
@@ -184,13 +310,16 @@ public sealed class WorkerPlanner
     private static bool VhostMatches(AppRule rule, string vhost) =>
         rule.Vhost == "*" || Glob.Matches(rule.Vhost, vhost) || (rule.Vhost == "default" && vhost == StreamKey.DefaultVhost);
 
-    private int FindRule(StreamKey stream)
+    /// <param name="anyEngine">Rules for renditions match too (a recording's name does not say what made the stream).</param>
+    private int FindRule(StreamKey stream, IReadOnlyList<LineageStep>? lineage = null, bool anyEngine = false)
     {
+        var engine = lineage is { Count: > 0 } ? lineage[^1].Engine : null;
         for (var i = 0; i < _rules.Count; i++)
         {
             var rule = _rules[i];
             if (VhostMatches(rule, stream.Vhost)
-                && Glob.Matches(rule.App, stream.App) && Glob.Matches(rule.Stream, stream.Stream))
+                && Glob.Matches(rule.App, stream.App) && Glob.Matches(rule.Stream, stream.Stream)
+                && (rule.Engine is null || anyEngine || (engine is not null && Glob.Matches(rule.Engine, engine))))
             {
                 return i;
             }
