@@ -32,6 +32,12 @@ public static class MediaEndpoints
         }
         else if (path.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ts", StringComparison.OrdinalIgnoreCase))
         {
+            if (AbrPlaylist.IsAbr(path) && FindHlsFile(rules, $"{app}/{path}") is null && !relay.IsFromNode(context.Request))
+            {
+                await AbrPlaylist.ServeAsync(context, app, path, control, rules, relay);
+                return;
+            }
+
             await ServeHlsAsync(context, app, path, sessions, rules, http, relay);
         }
         else

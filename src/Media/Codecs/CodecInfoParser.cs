@@ -65,9 +65,10 @@ public static class CodecInfoParser
             return null;
         }
 
+        var rfc6381 = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"avc1.{avc.Profile:x2}{avc.ProfileCompatibility:x2}{avc.Level:x2}");
         if (avc.Sps.Count > 0 && H264Sps.TryParse(avc.Sps[0], out var sps))
         {
-            return new VideoCodecInfo("H264", sps.ProfileName, sps.LevelName, sps.Width, sps.Height);
+            return new VideoCodecInfo("H264", sps.ProfileName, sps.LevelName, sps.Width, sps.Height) { Rfc6381 = rfc6381 };
         }
 
         // No readable SPS: the record's own profile and level, size unknown.
@@ -76,7 +77,8 @@ public static class CodecInfoParser
             CodecNames.H264Profile(avc.Profile),
             CodecNames.H264Level(avc.Profile, avc.ProfileCompatibility, avc.Level),
             0,
-            0);
+            0)
+        { Rfc6381 = rfc6381 };
     }
 
     private static VideoCodecInfo? FromHevc(ReadOnlySpan<byte> record)

@@ -31,7 +31,7 @@ public static class EngineArguments
                 output.WithCustomArgument(RtmpOptions(engine.Output, publishTicket));
                 output.ForceFormat("flv");
             });
-        return "-hide_banner -nostdin -nostats -loglevel warning -progress pipe:1 " + arguments.Arguments;
+        return "-hide_banner -nostdin -nostats -loglevel warning -progress pipe:1 -copyts " + arguments.Arguments;
     }
 
     /// <summary>The URL ffmpeg connects to; the app and stream it names are set by <c>-rtmp_app</c>/<c>-rtmp_playpath</c>.</summary>
@@ -101,9 +101,10 @@ public static class EngineArguments
 
         if (video.KeyframeInterval > TimeSpan.Zero)
         {
-            // Keyframes at the same instants of the source's time in every rendition (scene cuts add none).
+            // Keyframes at the same instants of the source's time in every rendition (timestamps are the
+            // source's, -copyts): the first frame, then the first frame of each new interval. Scene cuts add none.
             var seconds = video.KeyframeInterval.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            output.WithCustomArgument($"-force_key_frames \"expr:gte(t,n_forced*{seconds})\" -sc_threshold 0");
+            output.WithCustomArgument($"-force_key_frames \"expr:if(isnan(prev_forced_t),1,gte(floor(t/{seconds}),floor(prev_forced_t/{seconds})+1))\" -sc_threshold 0");
         }
     }
 

@@ -252,4 +252,52 @@ public class TranscodeTests
         var refused = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", server.Rtmp("live/sec_low")], TimeSpan.FromSeconds(30));
         Assert.NotEqual(0, refused.Exit);
     }
+
+    [Fact]
+    public async Task The_abr_master_playlist_lists_every_rendition_with_hls_and_their_segments_are_aligned()
+    {
+        var settings = Routing(("480p", 854, 480, "libx264"), ("240p", 426, 240, "libx264"));
+        settings["Apps:0:Hls:Deterministic"] = "true";
+        settings["Apps:0:Hls:Fragment"] = "00:00:02";
+        await using var server = await TestServer.StartAsync(settings);
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/abr"), seconds: 120, size: "1280x720");
+        string master = string.Empty;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var answer = await Http.GetAsync(server.Http("live/abr_abr.m3u8"));
+            master = await answer.Content.ReadAsStringAsync();
+            return answer.IsSuccessStatusCode && master.Contains("abr_480p.m3u8", StringComparison.Ordinal) && master.Contains("abr_240p.m3u8", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), "both renditions in the master playlist");
+
+        var lines = master.Split('\n');
+        Assert.Equal("#EXTM3U", lines[0]);
+        var infos = lines.Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, infos.Count);
+        Assert.Contains("RESOLUTION=854x480", infos[0], StringComparison.Ordinal); // highest bit rate first
+        Assert.Contains("RESOLUTION=426x240", infos[1], StringComparison.Ordinal);
+        Assert.All(infos, i => Assert.Matches(@"BANDWIDTH=\d{5,},.*CODECS=""avc1\.[0-9a-f]{6},mp4a\.40\.2""", i));
+
+        // ffmpeg reads the master playlist (it picks a variant and decodes it).
+        var (exit, errors, frames) = await Probe.DecodeAsync(server.Http("live/abr_abr.m3u8"), 3, TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0 && errors.Length == 0, errors);
+        Assert.True(frames >= 50, $"{frames} frames");
+
+        // Segment N of each rendition starts at the same instant with a keyframe: a player switches without a stall.
+        var folder = Path.Combine(server.StorageRoot, "hls", "live");
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(folder, "abr_480p-4.ts")) && File.Exists(Path.Combine(folder, "abr_240p-4.ts")), TimeSpan.FromSeconds(40), "fourth segments");
+        foreach (var sequence in new[] { 2, 3, 4 })
+        {
+            var high = await FirstVideoPacketAsync(Path.Combine(folder, $"abr_480p-{sequence}.ts"));
+            var low = await FirstVideoPacketAsync(Path.Combine(folder, $"abr_240p-{sequence}.ts"));
+            Assert.Equal(high, low);
+            Assert.Contains(",K", high, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<string> FirstVideoPacketAsync(string file)
+    {
+        var (exit, stdout, stderr) = await Ffmpeg.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time,flags", "-read_intervals", "%+#1", "-of", "csv=p=0", file], TimeSpan.FromSeconds(20));
+        Assert.True(exit == 0, stderr);
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+    }
 }
