@@ -89,7 +89,7 @@ public sealed class ChildProcessReaper(string folder, ILogger log)
     private static bool IsAlive(int pid, string startTicks) => StartTicks(pid) is { } now && now == startTicks;
 
     /// <summary>The process's start time in clock ticks since boot (Linux <c>/proc/PID/stat</c> field 22); null when gone.</summary>
-    internal static string? StartTicks(int pid)
+    public static string? StartTicks(int pid)
     {
         var stat = SafeRead($"/proc/{pid}/stat");
         if (stat is null)

@@ -72,6 +72,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private ProcessStatus _status;
+    private string? _runLastLine;
     private Task? _loop;
     private int _restarts;
 
@@ -190,6 +191,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
             Set(ProcessState.Starting, "started, waiting for progress", pid);
             _log.LogInformation("{Name}: started {File} (pid {Pid})", _name, Path.GetFileName(spec.FileName), pid);
 
+            _runLastLine = null;
             var progress = new FfmpegProgress();
             var lastProgress = 0L;
             var startedAt = _time.GetTimestamp();
@@ -207,7 +209,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
                     if (exited.IsCompleted)
                     {
                         await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        reason = $"exited with code {process.ExitCode}" + (_tail.LastLine() is { } line ? $": {line}" : string.Empty);
+                        reason = $"exited with code {process.ExitCode}" + (Volatile.Read(ref _runLastLine) is { } line ? $": {line}" : string.Empty);
                         break;
                     }
 
@@ -280,6 +282,11 @@ public sealed class ProcessSupervisor : IAsyncDisposable
             if (line.Length > 0)
             {
                 _tail.Add(line);
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    Volatile.Write(ref _runLastLine, line.Length > LogTail.MaxLineLength ? line[..LogTail.MaxLineLength] : line);
+                }
+
                 _log.LogDebug("{Name}: {Line}", _name, line);
             }
         }

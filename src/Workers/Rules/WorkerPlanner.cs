@@ -29,7 +29,7 @@ public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason, DvrSettings?
 /// Pure decisions: which rule covers a stream and what it runs. Folders that cannot be written are found
 /// at start-up (<see cref="UnwritableFolders"/>) and passed in, so a stream on such a folder is told why.
 /// </summary>
-public sealed class WorkerPlanner
+public sealed partial class WorkerPlanner
 {
     private readonly IReadOnlyList<AppRule> _rules;
     private readonly string _storageRoot;
@@ -95,6 +95,11 @@ public sealed class WorkerPlanner
         }
 
         var rule = _rules[index];
+        if (!rule.Enabled)
+        {
+            return new EnginePlan(name, null, $"app disabled by Apps:{index}:Enabled");
+        }
+
         var engine = rule.Engines.FindIndex(e => e.Name == name);
         return engine < 0
             ? new EnginePlan(name, null, $"Apps:{index} has no engine named {name}")
@@ -169,12 +174,21 @@ public sealed class WorkerPlanner
     /// <summary>The rendition's stream from the engine's output template, or null and why it is not a valid name.</summary>
     public static StreamKey? EngineOutput(EngineRule engine, StreamKey source, out string? problem)
     {
-        var text = engine.Output
-            .Replace("[vhost]", source.Vhost, StringComparison.Ordinal)
-            .Replace("[app]", source.App, StringComparison.Ordinal)
-            .Replace("[stream]", source.Stream, StringComparison.Ordinal)
-            .Replace("[engine]", engine.Name, StringComparison.Ordinal)
-            .Trim('/');
+        // One pass: a name that holds a variable's text (cam[engine]) is not substituted again.
+        var text = OutputVariable().Replace(engine.Output, m => m.Groups[1].Value switch
+        {
+            "vhost" => source.Vhost,
+            "app" => source.App,
+            "stream" => source.Stream,
+            _ => engine.Name,
+        });
+        text = text.TrimStart('/');
+        if (text.EndsWith('/'))
+        {
+            problem = $"'{engine.Output}' gives '{Platform.Streams.Security.LogText.Printable(text)}', not a valid stream name";
+            return null;
+        }
+
         var slash = text.LastIndexOf('/');
         var app = slash < 0 ? source.App : text[..slash];
         var name = slash < 0 ? text : text[(slash + 1)..];
@@ -302,6 +316,9 @@ public sealed class WorkerPlanner
 
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[(vhost|app|stream|engine)\]")]
+    private static partial System.Text.RegularExpressions.Regex OutputVariable();
 
     private static bool IsPlainName(string pattern) => pattern.IndexOfAny(['*', '?']) < 0;
 
