@@ -37,11 +37,12 @@ public static class AkkaSetup
                 })
                 .WithClusterFormation(options)
                 .WithPlatformHealthChecks()
-                .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}"))
+                .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}", provider.GetRequiredService<WorkerRegions>().Placement))
                 .WithCustomSerializer("platform-cluster", Platform.Api.Nodes.ClusterMessageSerializer.BoundTypes, system => new Platform.Api.Nodes.ClusterMessageSerializer(system))
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
                 .WithActors((system, registry) =>
                 {
+                    provider.GetRequiredService<WorkerRegions>().Start(system, options.Placement, cluster.Roles, provider.GetRequiredService<IStreamWorkerFactory>());
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
                     system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0, catalog, reason => provider.GetRequiredService<NodeDrain>().Begin(reason)), Platform.Api.Nodes.NodeApiActor.Name);
@@ -137,5 +138,29 @@ public static class AkkaSetup
               auto-initialize = on
             }
             """;
+    }
+}
+
+/// <summary>
+/// The shard regions of worker hosts, one per role named in <c>Placement</c>: a region on a node with the
+/// role (it hosts such workers), a proxy on the others (their entities send workers there).
+/// </summary>
+public sealed class WorkerRegions
+{
+    public WorkerPlacement Placement { get; private set; } = WorkerPlacement.None;
+
+    public void Start(ActorSystem system, PlacementOptions placement, IReadOnlyCollection<string> selfRoles, IStreamWorkerFactory factory)
+    {
+        var sharding = ClusterSharding.Get(system);
+        var regions = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
+        foreach (var role in placement.Roles)
+        {
+            var name = WorkerPlacement.RegionName(role);
+            regions[role] = selfRoles.Contains(role)
+                ? sharding.Start(name, _ => WorkerHostActor.Props(factory), ClusterShardingSettings.Create(system).WithRole(role).WithStateStoreMode(StateStoreMode.DData).WithRememberEntities(false), new HostedWorkerExtractor())
+                : sharding.StartProxy(name, role, new HostedWorkerExtractor());
+        }
+
+        Placement = new WorkerPlacement(placement, regions);
     }
 }

@@ -115,6 +115,7 @@ public static class PlatformHost
             LoopbackOf(options.Rtmp.BindAddress),
             options.Rtmp.Port,
             new ChildProcessReaper(Path.Combine(Path.GetFullPath(options.Storage.Root), "run", "children"), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Engines"))));
+        services.AddSingleton<WorkerRegions>();
         var recoveredRecordings = new RecoveredRecordings();
         services.AddSingleton(recoveredRecordings);
         services.AddPlatformAkka(options, streams);

@@ -24,6 +24,9 @@ public sealed class PlatformOptions
     /// <summary>How transcode engines' ffmpeg processes are run and supervised.</summary>
     public Workers.Engines.EngineOptions Engines { get; set; } = new();
 
+    /// <summary>The cluster role each kind of worker runs on (engines, recordings, forwards); empty: with the stream's entity.</summary>
+    public Platform.Streams.Workers.PlacementOptions Placement { get; set; } = new();
+
     /// <summary>Rules per vhost/app/stream pattern deciding which workers run; empty: HLS for every stream.</summary>
     public List<Workers.Rules.AppRule> Apps { get; set; } = [];
 

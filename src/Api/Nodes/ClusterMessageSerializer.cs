@@ -52,6 +52,12 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         (typeof(DrainNode), "dr?"),
         (typeof(NodeDraining), "dr"),
         (typeof(SecretChallenge), "sc?"),
+        (typeof(WorkerReport), "wr"),
+        (typeof(RunHostedWorker), "hw"),
+        (typeof(StopHostedWorker), "hw-"),
+        (typeof(HostedWorkerSignal), "hws"),
+        (typeof(RestartHostedWorker), "hwr"),
+        (typeof(HostedWorkerStopped), "hwx"),
         (typeof(SecretProof), "sc"),
     ];
 

@@ -26,10 +26,12 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, WorkerReport> _reports = [];
     private IReadOnlyList<WorkerDecision>? _workerPlan;
     private readonly string? _httpEndpoint;
+    private readonly WorkerPlacement _placement;
     private IActorRef? _publisherSession;
 
-    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null, string? httpEndpoint = null)
+    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null)
     {
+        _placement = placement ?? WorkerPlacement.None;
         _httpEndpoint = httpEndpoint;
         _idleTimeout = idleTimeout;
         _time = time;
@@ -105,8 +107,8 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="httpEndpoint">This node's media HTTP endpoint, where the stream's HLS files are served from.</param>
-    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null, string? httpEndpoint = null) =>
-        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers, httpEndpoint));
+    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null) =>
+        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers, httpEndpoint, placement));
 
     protected override void PreStart() => ScheduleIdleCheck();
 
@@ -280,7 +282,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         {
             if (decision.Props is not null && !_workerRefs.ContainsValue(decision.Name))
             {
-                var worker = Context.ActorOf(decision.Props, decision.Name);
+                var worker = Context.ActorOf(PlacedProps(decision, onDemand: false), decision.Name);
                 Context.Watch(worker);
                 _workerRefs[worker] = decision.Name;
             }
@@ -315,7 +317,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var worker = Context.ActorOf(decision.Props, m.Name);
+        var worker = Context.ActorOf(PlacedProps(decision, onDemand: true), m.Name);
         Context.Watch(worker);
         _workerRefs[worker] = m.Name;
         _log.Info("stream {0}: {1} started by operator: {2}", _state.Key, m.Name, decision.Reason);
@@ -339,6 +341,21 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
 
         Sender.Tell(new WorkerControlled(false, $"{m.Name} is not running"));
+    }
+
+    /// <summary>
+    /// The worker itself when it may run here, or a handle that has it run on a node with its role (the
+    /// placement binds engines, recordings or forwards to roles this node may not have).
+    /// </summary>
+    private Props PlacedProps(WorkerDecision decision, bool onDemand)
+    {
+        var role = _placement.RoleOf(decision.Name);
+        if (role is null || Akka.Cluster.Cluster.Get(Context.System).SelfRoles.Contains(role) || _placement.RegionOf(role) is not { } region)
+        {
+            return decision.Props!;
+        }
+
+        return HostedWorkerHandle.Props(_state.Key, decision.Name, Lineage(), onDemand, region);
     }
 
     /// <summary>How the stream was made: the publisher's descent when it is one of the platform's engines.</summary>
