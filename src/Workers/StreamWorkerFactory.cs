@@ -3,6 +3,7 @@ using Platform.Streams;
 using Platform.Streams.Access;
 using Platform.Streams.Workers;
 using Platform.Workers.Engines;
+using Platform.Workers.Forward;
 using Platform.Workers.Hls;
 using Platform.Workers.Rules;
 
@@ -10,7 +11,8 @@ namespace Platform.Workers;
 
 /// <summary>The workers layer's answer to "what runs for this stream": the rules decide, actors run it.</summary>
 /// <remarks><paramref name="planner"/> gives the rules in force when asked (they can be reloaded).</remarks>
-public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<StreamControl> control, ILoggerFactory loggers, EngineHost? engines = null) : IStreamWorkerFactory
+/// <remarks><paramref name="forwards"/> gives forwards the node's id for <c>on_forward</c> (none: an empty <c>server_id</c>).</remarks>
+public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<StreamControl> control, ILoggerFactory loggers, EngineHost? engines = null, ForwardHost? forwards = null) : IStreamWorkerFactory
 {
     public IReadOnlyList<WorkerDecision> WorkersFor(StreamKey stream, IReadOnlyList<LineageStep> lineage)
     {
@@ -21,7 +23,7 @@ public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<Stream
         var dvr = plan.Dvr is null
             ? new WorkerDecision("dvr", null, plan.DvrReason)
             : new WorkerDecision("dvr", Dvr.DvrWorkerActor.Props(stream, plan.Dvr, control(), loggers.CreateLogger<Dvr.DvrWorkerActor>()), plan.DvrReason);
-        return [hls, dvr, .. plan.Engines.Select(Engine)];
+        return [hls, dvr, .. plan.Engines.Select(Engine), .. plan.Forwards.Select(ForwardWorker)];
     }
 
     public WorkerDecision OnDemand(StreamKey stream, IReadOnlyList<LineageStep> lineage, string name)
@@ -29,6 +31,11 @@ public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<Stream
         if (name.StartsWith(WorkerPlanner.EngineWorkerPrefix, StringComparison.Ordinal))
         {
             return Engine(planner().PlanEngineOnDemand(stream, lineage, name[WorkerPlanner.EngineWorkerPrefix.Length..]));
+        }
+
+        if (name.StartsWith(WorkerPlanner.ForwardWorkerPrefix, StringComparison.Ordinal))
+        {
+            return ForwardWorker(planner().PlanForwardOnDemand(stream, lineage, name[WorkerPlanner.ForwardWorkerPrefix.Length..]));
         }
 
         if (name != "dvr")
@@ -53,4 +60,9 @@ public sealed class StreamWorkerFactory(Func<WorkerPlanner> planner, Func<Stream
             ? new WorkerDecision(plan.WorkerName, null, "this node runs no engines")
             : new WorkerDecision(plan.WorkerName, EngineWorkerActor.Props(plan.Settings, engines, control(), loggers.CreateLogger<EngineWorkerActor>()), plan.Reason);
     }
+
+    private WorkerDecision ForwardWorker(ForwardPlan plan) =>
+        plan.Settings is null
+            ? new WorkerDecision(plan.WorkerName, null, plan.Reason)
+            : new WorkerDecision(plan.WorkerName, ForwardWorkerActor.Props(plan.Settings, control(), forwards ?? ForwardHost.Default, loggers.CreateLogger<ForwardWorkerActor>()), plan.Reason);
 }

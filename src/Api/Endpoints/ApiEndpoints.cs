@@ -134,6 +134,13 @@ public static class ApiEndpoints
         routes.MapDelete("/api/v1/streams/{id}/engines/{name}", (string id, string name, NodeIdentity node, StreamControl control, CancellationToken ct) =>
             ControlWorkerAsync(id, node, control, start: false, ct, Platform.Workers.Rules.WorkerPlanner.EngineWorkerPrefix + name));
 
+        // Forwards of a live stream (forward-0, ..., forward-backend): POST starts one (or asks a failed backend
+        // again), DELETE stops it until the next publish.
+        routes.MapPost("/api/v1/streams/{id}/forwards/{name}", (string id, string name, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: true, ct, Platform.Workers.Rules.WorkerPlanner.ForwardWorkerPrefix + name));
+        routes.MapDelete("/api/v1/streams/{id}/forwards/{name}", (string id, string name, NodeIdentity node, StreamControl control, CancellationToken ct) =>
+            ControlWorkerAsync(id, node, control, start: false, ct, Platform.Workers.Rules.WorkerPlanner.ForwardWorkerPrefix + name));
+
         routes.MapGet("/api/v1/dvrs", async (HttpContext http, NodeIdentity node, StreamControl control, CancellationToken ct) =>
         {
             if (Paging(http, node, out var start, out var count) is { } bad)
@@ -290,7 +297,7 @@ public static class ApiEndpoints
         object command = start ? new Platform.Streams.Workers.StartWorker(found.Stream, worker) : new Platform.Streams.Workers.StopWorker(found.Stream, worker);
         var reply = await control.Region.Ask<Platform.Streams.Workers.WorkerControlled>(command, control.Options.AskTimeout, ct);
         return reply.Done
-            ? Envelope(node, new() { [worker == "dvr" ? "dvr" : "engine"] = new { running = start, reason = reply.Reason } })
+            ? Envelope(node, new() { [worker.StartsWith("forward-", StringComparison.Ordinal) ? "forward" : worker == "dvr" ? "dvr" : "engine"] = new { running = start, reason = reply.Reason } })
             : Error(node, ErrorWorkerRefused, StatusCodes.Status409Conflict, reply.Reason);
     }
 

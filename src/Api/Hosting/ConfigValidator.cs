@@ -320,6 +320,7 @@ public static partial class ConfigValidator
             }
 
             ValidateEngines(rule, key, problems);
+            ValidateForward(rule, key, problems);
         }
 
         return problems;
@@ -327,6 +328,12 @@ public static partial class ConfigValidator
 
     private static void ValidateEngines(AppRule rule, string key, List<string> problems)
     {
+        if (rule.EngineBackend.Length > 0
+            && !(Uri.TryCreate(rule.EngineBackend.Trim(), UriKind.Absolute, out var backend) && backend.Scheme is "http" or "https"))
+        {
+            problems.Add($"{key}:EngineBackend = {rule.EngineBackend}: expected an http:// or https:// URL");
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var e = 0; e < rule.Engines.Count; e++)
         {
@@ -371,4 +378,33 @@ public static partial class ConfigValidator
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex EngineName();
+
+    /// <summary>Forward destinations are rtmp:// URLs with an app and a stream (checked with sample names for the variables).</summary>
+    private static void ValidateForward(AppRule rule, string key, List<string> problems)
+    {
+        var forward = rule.Forward;
+        for (var d = 0; d < forward.Destinations.Count; d++)
+        {
+            var sample = Platform.Workers.Forward.ForwardDestination.Resolve(forward.Destinations[d], new Platform.Streams.StreamKey("v", "app", "stream"), "engine");
+            if (Platform.Workers.Forward.ForwardDestination.TryParse(sample, out var problem) is null)
+            {
+                problems.Add($"{key}:Forward:Destinations:{d} {problem}: expected rtmp://host[:port]/app/stream[?query] ([vhost] [app] [stream] [engine] allowed)");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(forward.Backend) && Platform.Workers.Forward.ForwardPlanning.BackendProblem(forward.Backend) is { } backend)
+        {
+            problems.Add($"{key}:Forward:Backend {backend}");
+        }
+
+        if (forward.ReconnectMin <= TimeSpan.Zero)
+        {
+            problems.Add($"{key}:Forward:ReconnectMin = {forward.ReconnectMin}: must be longer than zero");
+        }
+
+        if (forward.ReconnectMax < forward.ReconnectMin)
+        {
+            problems.Add($"{key}:Forward:ReconnectMax = {forward.ReconnectMax}: must be at least {key}:Forward:ReconnectMin ({forward.ReconnectMin})");
+        }
+    }
 }

@@ -108,7 +108,7 @@ public static class PlatformHost
         services.AddSingleton<IStreamWorkerFactory>(sp =>
         {
             var rules = sp.GetRequiredService<AppRules>();
-            return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EngineHost>());
+            return new StreamWorkerFactory(() => rules.Planner, sp.GetRequiredService<StreamControl>, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<EngineHost>(), new Platform.Workers.Forward.ForwardHost(sp.GetRequiredService<NodeIdentity>().ServerId));
         });
         services.AddSingleton(sp => new EngineHost(
             options.Engines,

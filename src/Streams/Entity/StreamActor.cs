@@ -299,7 +299,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
 
         if (_workerRefs.ContainsValue(m.Name))
         {
-            if (_reports.TryGetValue(m.Name, out var report) && report.State == "failed")
+            if (_reports.TryGetValue(m.Name, out var report) && report.State is "failed" or "off")
             {
                 // A worker that gave up is started over by its own actor (it keeps its name).
                 _workerRefs.First(w => w.Value == m.Name).Key.Forward(m);
@@ -367,7 +367,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         foreach (var status in BasicStatuses())
         {
             list.Add(_reports.TryGetValue(status.Name, out var report) && status.Running
-                ? status with { Running = report.State is not ("failed" or "stopped"), Reason = report.Reason, State = report.State, Output = report.Output, Restarts = report.Restarts, Log = report.Log }
+                ? status with { Running = report.State is not ("failed" or "stopped" or "off"), Reason = report.Reason, State = report.State, Output = report.Output, Restarts = report.Restarts, Log = report.Log }
                 : status);
         }
 

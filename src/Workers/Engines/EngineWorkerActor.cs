@@ -15,9 +15,10 @@ namespace Platform.Workers.Engines;
 /// the process; each change of its state is reported to the entity for the API. The engine stops when its
 /// source's publisher leaves (the entity starts it again at the next publish).
 /// </summary>
-public sealed class EngineWorkerActor : ReceiveActor
+public sealed class EngineWorkerActor : ReceiveActor, IWithTimers
 {
     private const int LogLinesReported = 12;
+    private static readonly TimeSpan BackendRetry = TimeSpan.FromSeconds(15);
     private readonly EngineSettings _engine;
     private readonly EngineHost _host;
     private readonly StreamControl _control;
@@ -33,9 +34,17 @@ public sealed class EngineWorkerActor : ReceiveActor
         _control = control;
         _log = log;
         Receive<ProcessStatus>(Report);
+        Receive<BackendAnswer>(OnBackend);
+        Receive<AskBackend>(_ =>
+        {
+            if (_supervisor is null)
+            {
+                AskBackendNow();
+            }
+        });
         Receive<StartWorker>(_ =>
         {
-            if (_supervisor?.Status.State != ProcessState.Failed)
+            if (_supervisor is not null && _supervisor.Status.State != ProcessState.Failed)
             {
                 Sender.Tell(new WorkerControlled(false, $"{Self.Path.Name} is already running"));
                 return;
@@ -54,6 +63,8 @@ public sealed class EngineWorkerActor : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(EngineSettings engine, EngineHost host, StreamControl control, ILogger log) =>
         Akka.Actor.Props.Create(() => new EngineWorkerActor(engine, host, control, log));
 
@@ -62,8 +73,37 @@ public sealed class EngineWorkerActor : ReceiveActor
         var worker = $"engine {_engine.Name} of {_engine.Source}";
         _readTicket = _control.Tickets.Issue(_engine.Source, AccessAction.Play, new InternalOrigin(worker, []));
         _publishTicket = _control.Tickets.Issue(_engine.Output, AccessAction.Publish, new InternalOrigin(worker, _engine.OutputLineage));
+        if (_engine.Backend is not null)
+        {
+            AskBackendNow();
+            return;
+        }
+
         StartSupervisor();
         _log.LogInformation("stream {Stream}: engine {Engine} publishes {Output}", _engine.Source, _engine.Name, _engine.Output);
+    }
+
+    private void AskBackendNow() =>
+        EngineBackend.AskAsync(_engine, _engine.Backend!).PipeTo(Self, success: answer => new BackendAnswer(answer.Run, answer.Reason));
+
+    private void OnBackend(BackendAnswer answer)
+    {
+        if (_supervisor is not null)
+        {
+            return; // started by an operator meanwhile
+        }
+
+        if (answer.Run)
+        {
+            _log.LogInformation("stream {Stream}: engine {Engine} {Reason}, publishes {Output}", _engine.Source, _engine.Name, answer.Reason, _engine.Output);
+            StartSupervisor();
+            return;
+        }
+
+        // Not chosen (or the backend could not say): the engine stays off and asks again a little later.
+        _log.LogInformation("stream {Stream}: engine {Engine} off: {Reason}", _engine.Source, _engine.Name, answer.Reason);
+        Context.Parent.Tell(new WorkerReport(Self.Path.Name, "off", answer.Reason, _engine.Output.ToString(), 0, []));
+        Timers.StartSingleTimer("backend", AskBackend.Instance, BackendRetry);
     }
 
     private void StartSupervisor()
@@ -92,5 +132,12 @@ public sealed class EngineWorkerActor : ReceiveActor
     {
         var log = status.Log.Count > LogLinesReported ? status.Log.Skip(status.Log.Count - LogLinesReported).ToArray() : status.Log;
         Context.Parent.Tell(new WorkerReport(Self.Path.Name, status.State.ToString().ToLowerInvariant(), status.Reason, _engine.Output.ToString(), status.Restarts, log));
+    }
+
+    private sealed record BackendAnswer(bool Run, string Reason);
+
+    private sealed class AskBackend
+    {
+        public static readonly AskBackend Instance = new();
     }
 }

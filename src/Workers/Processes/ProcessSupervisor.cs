@@ -57,7 +57,7 @@ public sealed record ProcessStatus(
 /// gives up after repeated fast failures, and stops it with SIGINT then a kill after a grace period.
 /// Each child is recorded with the <see cref="ChildProcessReaper"/> so that none outlives a crashed node.
 /// </summary>
-public sealed class ProcessSupervisor : IAsyncDisposable
+public sealed partial class ProcessSupervisor : IAsyncDisposable
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
     private readonly Func<ProcessSpec> _spec;
@@ -73,6 +73,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
     private readonly Lock _gate = new();
     private ProcessStatus _status;
     private string? _runLastLine;
+    private string? _runFirstError;
     private Task? _loop;
     private int _restarts;
 
@@ -192,6 +193,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
             _log.LogInformation("{Name}: started {File} (pid {Pid})", _name, Path.GetFileName(spec.FileName), pid);
 
             _runLastLine = null;
+            _runFirstError = null;
             var progress = new FfmpegProgress();
             var lastProgress = 0L;
             var startedAt = _time.GetTimestamp();
@@ -209,7 +211,7 @@ public sealed class ProcessSupervisor : IAsyncDisposable
                     if (exited.IsCompleted)
                     {
                         await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        reason = $"exited with code {process.ExitCode}" + (Volatile.Read(ref _runLastLine) is { } line ? $": {line}" : string.Empty);
+                        reason = $"exited with code {process.ExitCode}" + ((Volatile.Read(ref _runFirstError) ?? Volatile.Read(ref _runLastLine)) is { } line ? $": {line}" : string.Empty);
                         break;
                     }
 
@@ -284,7 +286,13 @@ public sealed class ProcessSupervisor : IAsyncDisposable
                 _tail.Add(line);
                 if (!string.IsNullOrWhiteSpace(line))
                 {
-                    Volatile.Write(ref _runLastLine, line.Length > LogTail.MaxLineLength ? line[..LogTail.MaxLineLength] : line);
+                    var kept = line.Length > LogTail.MaxLineLength ? line[..LogTail.MaxLineLength] : line;
+                    Volatile.Write(ref _runLastLine, kept);
+                    if (Volatile.Read(ref _runFirstError) is null && ErrorLine().IsMatch(kept))
+                    {
+                        // ffmpeg's cause comes first; what it prints while closing (frames left...) comes last.
+                        Volatile.Write(ref _runFirstError, kept);
+                    }
                 }
 
                 _log.LogDebug("{Name}: {Line}", _name, line);
@@ -332,6 +340,9 @@ public sealed class ProcessSupervisor : IAsyncDisposable
     }
 
     private const int SigInt = 2;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?i)\b(error|invalid|unknown|failed|not found|refused|denied|no such|cannot|could not|unable)\b")]
+    private static partial System.Text.RegularExpressions.Regex ErrorLine();
 
     private static int Interrupt(int pid) => OperatingSystem.IsWindows() ? -1 : SendSignal(pid, SigInt);
 

@@ -27,6 +27,16 @@ public sealed class AppRule
 
     /// <summary>Transcode engines run on the streams this rule covers (on a rendition only when the rule sets <see cref="Engine"/>).</summary>
     public List<EngineRule> Engines { get; set; } = [];
+
+    /// <summary>
+    /// An http(s) URL asked, when a stream's engines start, which of them run for it (the business decides,
+    /// per stream): POST <c>{"action":"on_engine","vhost","app","stream","engine","output","lineage"}</c>,
+    /// answer <c>{"code":0,"data":{"engines":["480p",...]}}</c>. Empty: every engine of the rule runs.
+    /// </summary>
+    public string EngineBackend { get; set; } = string.Empty;
+
+    /// <summary>RTMP destinations the streams this rule covers are pushed to (sources and renditions alike).</summary>
+    public ForwardRule Forward { get; set; } = new();
 }
 
 /// <summary>
@@ -137,4 +147,28 @@ public sealed class HlsRule
 
     /// <summary>How long after unpublish the playlist and segments stay before they are removed.</summary>
     public TimeSpan CleanupAfter { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// SRS's <c>forward</c>: the stream is pushed, as it is, to other RTMP servers. Each destination is its own
+/// connection, reconnected with backoff; a slow destination drops to the next keyframe, never slows the stream.
+/// </summary>
+public sealed class ForwardRule
+{
+    /// <summary>Unset: on when <see cref="Destinations"/> or <see cref="Backend"/> is set.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary><c>rtmp://host[:port]/app/stream[?query]</c> with <c>[vhost] [app] [stream] [engine]</c> (<c>[engine]</c>: the engine that made a rendition, else empty).</summary>
+    public List<string> Destinations { get; set; } = [];
+
+    /// <summary>An http(s) URL asked at each publish for more destinations (SRS's <c>on_forward</c>); empty: none.</summary>
+    public string Backend { get; set; } = string.Empty;
+
+    /// <summary>Wait before the first reconnect; doubled after each failure up to <see cref="ReconnectMax"/>.</summary>
+    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the rule forwards at all.</summary>
+    public bool IsEnabled => Enabled ?? (Destinations.Count > 0 || !string.IsNullOrWhiteSpace(Backend));
 }

@@ -10,7 +10,11 @@ public sealed record HlsSettings(TimeSpan Fragment, TimeSpan Window, bool Determ
 public sealed record DvrSettings(Dvr.DvrPlan Plan, TimeSpan SegmentDuration, string Root, string File);
 
 /// <summary>One engine a stream runs: its rendition's name and descent, and the rule's settings.</summary>
-public sealed record EngineSettings(string Name, StreamKey Source, StreamKey Output, IReadOnlyList<LineageStep> OutputLineage, EngineRule Rule);
+public sealed record EngineSettings(string Name, StreamKey Source, StreamKey Output, IReadOnlyList<LineageStep> OutputLineage, EngineRule Rule)
+{
+    /// <summary>The rule's <see cref="AppRule.EngineBackend"/>: asked whether this engine runs for this stream; null: it runs.</summary>
+    public string? Backend { get; init; }
+}
 
 /// <summary>An engine of the stream's rule, or why it does not run.</summary>
 public sealed record EnginePlan(string Name, EngineSettings? Settings, string Reason)
@@ -23,6 +27,9 @@ public sealed record EnginePlan(string Name, EngineSettings? Settings, string Re
 public sealed record WorkerPlan(HlsSettings? Hls, string HlsReason, DvrSettings? Dvr = null, string DvrReason = "")
 {
     public IReadOnlyList<EnginePlan> Engines { get; init; } = [];
+
+    /// <summary>The rule's forwards (<c>forward-0</c>, ..., <c>forward-backend</c>).</summary>
+    public IReadOnlyList<Forward.ForwardPlan> Forwards { get; init; } = [];
 }
 
 /// <summary>
@@ -81,7 +88,7 @@ public sealed partial class WorkerPlanner
 
         var (hls, hlsReason) = PlanHls(rule.Hls, key);
         var (dvr, dvrReason) = PlanDvr(rule.Dvr, key);
-        return new WorkerPlan(hls, hlsReason, dvr, dvrReason) { Engines = PlanEngines(rule, key, stream, lineage) };
+        return new WorkerPlan(hls, hlsReason, dvr, dvrReason) { Engines = PlanEngines(rule, key, stream, lineage), Forwards = PlanForwards(rule, key, stream, lineage) };
     }
 
     /// <summary>The engine an operator starts on a live stream: the one its rule names, under the same loop checks.</summary>
@@ -103,8 +110,25 @@ public sealed partial class WorkerPlanner
         var engine = rule.Engines.FindIndex(e => e.Name == name);
         return engine < 0
             ? new EnginePlan(name, null, $"Apps:{index} has no engine named {name}")
-            : PlanEngine(rule.Engines[engine], $"Apps:{index}:Engines:{engine}", stream, lineage, force: true);
+            : PlanEngine(rule.Engines[engine], $"Apps:{index}:Engines:{engine}", stream, lineage, force: true); // an operator's start is not put to the backend
     }
+
+    /// <summary>Workers of forwards are named with this before the forward's name (<c>forward-0</c>, <c>forward-backend</c>).</summary>
+    public const string ForwardWorkerPrefix = "forward-";
+
+    /// <summary>The forward an operator starts on a live stream (even if its rule has forwarding off, not if its app is disabled).</summary>
+    public Forward.ForwardPlan PlanForwardOnDemand(StreamKey stream, IReadOnlyList<LineageStep>? lineage, string name)
+    {
+        lineage ??= [];
+        var index = FindRule(stream, lineage);
+        return index < 0 ? new Forward.ForwardPlan(name, null, $"no rule in Apps matches {stream.App}/{stream.Stream} on vhost {stream.Vhost}")
+            : !_rules[index].Enabled ? new Forward.ForwardPlan(name, null, $"app disabled by Apps:{index}:Enabled")
+            : Forward.ForwardPlanning.PlanOne(_rules[index].Forward, $"Apps:{index}", stream, lineage, name);
+    }
+
+    /// <summary>Forwards push whatever stream the rule covers, sources and renditions alike.</summary>
+    private static List<Forward.ForwardPlan> PlanForwards(AppRule rule, string key, StreamKey stream, IReadOnlyList<LineageStep> lineage) =>
+        Forward.ForwardPlanning.Plan(rule.Forward, key, stream, lineage);
 
     private List<EnginePlan> PlanEngines(AppRule rule, string key, StreamKey stream, IReadOnlyList<LineageStep> lineage)
     {
@@ -117,7 +141,10 @@ public sealed partial class WorkerPlanner
         var plans = new List<EnginePlan>();
         for (var i = 0; i < rule.Engines.Count; i++)
         {
-            plans.Add(PlanEngine(rule.Engines[i], $"{key}:Engines:{i}", stream, lineage, force: false));
+            var plan = PlanEngine(rule.Engines[i], $"{key}:Engines:{i}", stream, lineage, force: false);
+            plans.Add(plan.Settings is not null && !string.IsNullOrWhiteSpace(rule.EngineBackend)
+                ? plan with { Settings = plan.Settings with { Backend = rule.EngineBackend.Trim() }, Reason = plan.Reason + $", if {key}:EngineBackend chooses it" }
+                : plan);
         }
 
         return plans;

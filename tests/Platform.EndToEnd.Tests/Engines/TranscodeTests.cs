@@ -254,6 +254,65 @@ public class TranscodeTests
     }
 
     [Fact]
+    public async Task A_backend_chooses_which_engines_run_for_a_stream()
+    {
+        var port = TestServer.FreePorts(1)[0];
+        using var backend = new HttpListener();
+        backend.Prefixes.Add($"http://127.0.0.1:{port}/");
+        backend.Start();
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        var serving = Task.Run(async () =>
+        {
+            while (backend.IsListening)
+            {
+                HttpListenerContext call;
+                try
+                {
+                    call = await backend.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using (var reader = new StreamReader(call.Request.InputStream))
+                {
+                    asked.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
+                }
+
+                var answer = System.Text.Encoding.UTF8.GetBytes("""{"code":0,"data":{"engines":["low"]}}""");
+                call.Response.ContentType = "application/json";
+                await call.Response.OutputStream.WriteAsync(answer);
+                call.Response.Close();
+            }
+        });
+
+        var settings = Routing(("low", 160, 120, "libx264"), ("mid", 320, 240, "libx264"));
+        settings["Apps:1:EngineBackend"] = $"http://127.0.0.1:{port}/engines";
+        await using var server = await TestServer.StartAsync(settings);
+        await using var publisher = Ffmpeg.Publish(server.Rtmp("live/biz"), seconds: 120);
+        await server.WaitPublishingAsync("live", "biz_low");
+        await WaitEngineStateAsync(server, "biz", "mid", "off", TimeSpan.FromSeconds(20));
+        var mid = (await EngineAsync(server, "biz", "mid"))!.Value;
+        Assert.False(mid.GetProperty("running").GetBoolean());
+        Assert.Contains("not chosen by backend", mid.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Null(await StreamAsync(server, "biz_mid"));
+        Assert.Single(EngineProcesses(server));
+        var question = asked.First(q => q.GetProperty("engine").GetString() == "mid");
+        Assert.Equal("on_engine", question.GetProperty("action").GetString());
+        Assert.Equal("biz", question.GetProperty("stream").GetString());
+        Assert.Equal("__defaultVhost__/live/biz_mid", question.GetProperty("output").GetString());
+
+        // An operator can still start an engine the backend left off.
+        var id = (await StreamAsync(server, "biz"))!.Value.GetProperty("id").GetString();
+        using var start = await Http.PostAsync(server.Api($"/api/v1/streams/{id}/engines/mid"), null);
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        await server.WaitPublishingAsync("live", "biz_mid");
+        backend.Stop();
+        await serving;
+    }
+
+    [Fact]
     public async Task The_abr_master_playlist_lists_every_rendition_with_hls_and_their_segments_are_aligned()
     {
         var settings = Routing(("480p", 854, 480, "libx264"), ("240p", 426, 240, "libx264"));

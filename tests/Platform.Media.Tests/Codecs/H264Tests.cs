@@ -4,20 +4,20 @@ namespace Platform.Media.Tests.Codecs;
 
 public class H264Tests
 {
-    public static TheoryData<string, string, string, int, int> AvcSamples => new()
+    public static TheoryData<string, string, string, int, int, string> AvcSamples => new()
     {
-        { nameof(Samples.AvcHigh31_720pTag), "High", "3.1", 1280, 720 },
-        { nameof(Samples.AvcMain40_1080pTag), "Main", "4", 1920, 1080 },
-        { nameof(Samples.AvcBaseline30_360pTag), "Baseline", "3", 640, 360 },
-        { nameof(Samples.AvcHighScalingMatrix720pTag), "High", "3.1", 1280, 720 },
-        { nameof(Samples.AvcHigh444_1080pTag), "High444", "4", 1920, 1080 },
-        { nameof(Samples.AvcInterlaced1080Tag), "High", "4", 1920, 1080 },
+        { nameof(Samples.AvcHigh31_720pTag), "High", "3.1", 1280, 720, "avc1.64001f" },
+        { nameof(Samples.AvcMain40_1080pTag), "Main", "4", 1920, 1080, "avc1.4d4028" },
+        { nameof(Samples.AvcBaseline30_360pTag), "Baseline", "3", 640, 360, "avc1.42c01e" },
+        { nameof(Samples.AvcHighScalingMatrix720pTag), "High", "3.1", 1280, 720, "avc1.64001f" },
+        { nameof(Samples.AvcHigh444_1080pTag), "High444", "4", 1920, 1080, "avc1.f40028" },
+        { nameof(Samples.AvcInterlaced1080Tag), "High", "4", 1920, 1080, "avc1.640028" },
     };
 
     [Theory]
     [MemberData(nameof(AvcSamples))]
     public void Real_sequence_headers_give_profile_level_and_cropped_size(
-        string sample, string profile, string level, int width, int height)
+        string sample, string profile, string level, int width, int height, string rfc6381)
     {
         var tag = SampleBytes(sample);
         Assert.True(VideoTag.TryParse(tag, out var info));
@@ -29,7 +29,7 @@ public class H264Tests
         Assert.Equal(avc.Profile, sps.ProfileIdc);
         Assert.Equal(avc.Level, sps.LevelIdc);
         Assert.Equal((profile, level, width, height), (sps.ProfileName, sps.LevelName, sps.Width, sps.Height));
-        Assert.Equal(new VideoCodecInfo("H264", profile, level, width, height), CodecInfoParser.FromVideoSequenceHeader(tag));
+        Assert.Equal(new VideoCodecInfo("H264", profile, level, width, height) { Rfc6381 = rfc6381 }, CodecInfoParser.FromVideoSequenceHeader(tag));
     }
 
     [Fact]

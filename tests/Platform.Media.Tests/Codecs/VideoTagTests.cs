@@ -78,7 +78,7 @@ public class VideoTagTests
     public void Enhanced_avc1_sequence_start()
     {
         var tag = Samples.EnhancedSequenceStart("avc1", Samples.AvcHigh31_720pTag[5..]);
-        Assert.Equal(new VideoCodecInfo("H264", "High", "3.1", 1280, 720), CodecInfoParser.FromVideoSequenceHeader(tag));
+        Assert.Equal(new VideoCodecInfo("H264", "High", "3.1", 1280, 720) { Rfc6381 = "avc1.64001f" }, CodecInfoParser.FromVideoSequenceHeader(tag));
     }
 
     [Fact]
@@ -115,6 +115,6 @@ public class VideoTagTests
     {
         // avcC with one 4-byte SPS whose body is cut: profile 77, level 40 from the record itself.
         byte[] tag = [0x17, 0, 0, 0, 0, 0x01, 0x4D, 0x40, 0x28, 0xFF, 0xE1, 0x00, 0x04, 0x67, 0x4D, 0x40, 0x28, 0x00];
-        Assert.Equal(new VideoCodecInfo("H264", "Main", "4", 0, 0), CodecInfoParser.FromVideoSequenceHeader(tag));
+        Assert.Equal(new VideoCodecInfo("H264", "Main", "4", 0, 0) { Rfc6381 = "avc1.4d4028" }, CodecInfoParser.FromVideoSequenceHeader(tag));
     }
 }

@@ -43,7 +43,7 @@ public class FlvReaderTests
         Assert.Equal((FlvTagType.Script, 293), (metadata.Type, metadata.DataSize));
         Assert.True(FlvReader.TryReadTag(ref reader, MaxDataSize, out var video));
         Assert.Equal(
-            new VideoCodecInfo("H264", "High", "3.1", 1280, 720),
+            new VideoCodecInfo("H264", "High", "3.1", 1280, 720) { Rfc6381 = "avc1.64001f" },
             CodecInfoParser.FromVideoSequenceHeader(video.Data.ToArray()));
         Assert.True(FlvReader.TryReadTag(ref reader, MaxDataSize, out var audio));
         Assert.Equal(new AudioCodecInfo("AAC", 44100, 2, "LC"), CodecInfoParser.FromAudioTag(audio.Data.ToArray()));
