@@ -197,7 +197,39 @@ public class SecurityTests
         Assert.Equal(HttpStatusCode.OK, byQuery.StatusCode);
         var refused = await http.PostAsync(server.Api("/api/v1/tokens?app=other&stream=x&action=play"), null);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("no rule in Security:Rules covers other/x", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var reason = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("no rule in Security:Rules covers other/x", reason, StringComparison.Ordinal);
+        Assert.Contains("add one with a PlaySecret, e.g. --Security:Rules:0:App=other --Security:Rules:0:PlaySecret=", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_public_host_names_the_urls_of_the_cli_and_the_api()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Http:PublicHost"] = "media.example",
+            ["Security:Rules:0:App"] = "live",
+            ["Security:Rules:0:PlaySecret"] = PlaySecret,
+        });
+        using var http = new HttpClient();
+        var api = await (await http.PostAsJsonAsync(server.Api("/api/v1/tokens"), new { app = "live", stream = "cam", action = "play" })).Content.ReadFromJsonAsync<JsonElement>();
+        var urls = api.GetProperty("data").GetProperty("urls");
+        Assert.StartsWith($"rtmp://media.example:{server.RtmpPort}/live/cam?", urls.GetProperty("rtmp").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"http://media.example:{server.HttpPort}/live/cam.m3u8?", urls.GetProperty("hls").GetString(), StringComparison.Ordinal);
+
+        var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Api.dll");
+        var cli = await Ffmpeg.RunAsync("dotnet",
+            [dll, "token", "--app", "live", "--stream", "cam", "--action", "play", "--Http:PublicHost=media.example", $"--Rtmp:Port={server.RtmpPort}",
+             "--Security:Rules:0:App=live", $"--Security:Rules:0:PlaySecret={PlaySecret}"],
+            TimeSpan.FromSeconds(60));
+        Assert.True(cli.Exit == 0, cli.Stderr);
+        Assert.StartsWith($"rtmp://media.example:{server.RtmpPort}/live/cam?", cli.Stdout.Split('\n')[1], StringComparison.Ordinal);
+
+        // Without it, the CLI names the loopback address, as the API does when asked there.
+        var plain = await Ffmpeg.RunAsync("dotnet",
+            [dll, "token", "--app", "live", "--stream", "cam", "--action", "play", "--Security:Rules:0:App=live", $"--Security:Rules:0:PlaySecret={PlaySecret}"],
+            TimeSpan.FromSeconds(60));
+        Assert.StartsWith("rtmp://127.0.0.1:1935/live/cam?", plain.Stdout.Split('\n')[1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,7 +59,9 @@ public static class TokenEndpoints
             return Refuse(node, error);
         }
 
-        var host = values.TryGetValue("host", out var h) && h.Length > 0 ? h : http.Request.Host.Host;
+        var host = values.TryGetValue("host", out var h) && h.Length > 0 ? h
+            : !string.IsNullOrWhiteSpace(options.Http.PublicHost) ? options.Http.PublicHost.Trim()
+            : http.Request.Host.Host;
         return ApiEndpoints.Envelope(node, new Dictionary<string, object?>
         {
             ["data"] = new

@@ -229,11 +229,19 @@ public static class PlatformHost
             cluster.Bootstrap.Enabled ? $"formed by bootstrap ({cluster.Bootstrap.Discovery} discovery{(cluster.Bootstrap.IsKubernetes ? string.Empty : " of " + string.Join(", ", cluster.Bootstrap.Endpoints))})"
                 : cluster.Seeds.Count == 0 ? "this node alone (no Cluster:Seeds)" : "joining " + string.Join(", ", cluster.Seeds),
             options.Storage.Provider, cluster.Roles.Count == 0 ? "none (every node does everything)" : string.Join(", ", cluster.Roles));
+        if (options.Placement.Roles.Count > 0)
+        {
+            log.LogInformation("placement: engines on {Engines}, recordings on {Dvr}, forwards on {Forward}",
+                Placed(options.Placement.Engines), Placed(options.Placement.Dvr), Placed(options.Placement.Forward));
+        }
         foreach (var (rule, index) in options.EffectiveApps.Select((r, i) => (r, i)))
         {
             var hls = !rule.Enabled || !rule.Hls.Enabled ? "off" : $"{(rule.Hls.Deterministic ? "deterministic " : string.Empty)}{rule.Hls.Fragment.TotalSeconds:0.###} s fragments";
             var dvr = !rule.Enabled || !rule.Dvr.Enabled ? "off" : rule.Dvr.Plan.ToString().ToLowerInvariant();
-            log.LogInformation("rule Apps:{Index} {Vhost}/{App}/{Stream}: HLS {Hls}, DVR {Dvr}", index, rule.Vhost, rule.App, rule.Stream, hls, dvr);
+            var engines = rule.Engines.Count == 0 ? string.Empty : $", engines {string.Join(", ", rule.Engines.Select(e => e.Name))}";
+            var forwards = rule.Forward.IsEnabled ? $", forward to {rule.Forward.Destinations.Count} destination(s){(string.IsNullOrWhiteSpace(rule.Forward.Backend) ? string.Empty : " and a backend")}" : string.Empty;
+            var covers = rule.Engine is null ? string.Empty : $" (renditions of engine {rule.Engine})";
+            log.LogInformation("rule Apps:{Index} {Vhost}/{App}/{Stream}{Covers}: HLS {Hls}, DVR {Dvr}{Engines}{Forwards}", index, rule.Vhost, rule.App, rule.Stream, covers, hls, dvr, engines, forwards);
         }
 
         log.LogInformation("security: {Count} rule(s); listeners: RTMP {RtmpAddress}:{Rtmp}, HTTP-FLV/HLS {HttpAddress}:{Http}, API {ApiAddress}:{Api}, management {MgmtAddress}:{Mgmt}, cluster {ClusterAddress}:{Cluster}{Media}",
@@ -242,11 +250,13 @@ public static class PlatformHost
             cluster.LinksEnabled ? $", media links {cluster.EffectiveMediaBindAddress}:{cluster.MediaPort}" : " (no media links: no Cluster:Secret)");
     }
 
-    /// <summary>Runs a step that reads a settings file; a file that is not JSON stops the start with its line and column.</summary>
+    private static string Placed(string role) => string.IsNullOrWhiteSpace(role) ? "the stream's entity node" : $"nodes with role {role}";
+
     /// <summary>The address an engine on this node reaches the RTMP listener at: loopback when it listens on every interface.</summary>
     private static string LoopbackOf(string bindAddress) =>
         bindAddress is "0.0.0.0" or "::" or "*" or "+" ? (bindAddress == "::" ? "[::1]" : "127.0.0.1") : bindAddress;
 
+    /// <summary>Runs a step that reads a settings file; a file that is not JSON stops the start with its line and column.</summary>
     private static T ReadingJson<T>(string what, Func<T> read)
     {
         try

@@ -20,7 +20,7 @@ public static class TokenCommand
         usage: token --app APP --stream NAME --action publish|play [--ttl SECONDS] [--vhost VHOST] [--host HOST] [--Key=Value ...]
           --ttl    lifetime in seconds (default 3600)
           --vhost  vhost the URL is for (default: the default vhost)
-          --host   host name printed in the URLs (default localhost)
+          --host   host name printed in the URLs (default Http:PublicHost, else 127.0.0.1)
           --Key=Value  any configuration override, e.g. --Security:Rules:0:PlaySecret=...
         prints the query string, then the URLs (rtmp; for play also HTTP-FLV and HLS)
         """;
@@ -99,7 +99,7 @@ public static class TokenCommand
         var options = new PlatformOptions();
         configuration.Bind(options);
         output.WriteLine(minted.Query);
-        foreach (var url in TokenUrls.For(minted, values.GetValueOrDefault("host", "localhost"), options.Rtmp.Port, options.Http.Port).Values)
+        foreach (var url in TokenUrls.For(minted, values.GetValueOrDefault("host") ?? (string.IsNullOrWhiteSpace(options.Http.PublicHost) ? "127.0.0.1" : options.Http.PublicHost.Trim()), options.Rtmp.Port, options.Http.Port).Values)
         {
             output.WriteLine(url);
         }

@@ -166,9 +166,10 @@ public sealed class SecurityPolicy
         var secret = action == TokenAction.Publish ? rule?.PublishSecret : rule?.PlaySecret;
         if (rule is null || secret is null)
         {
+            // Say what to add: a token is signed with a rule's secret, so a rule with that secret must cover the stream.
             error = rule is null
-                ? $"no rule in {SecurityOptions.Section}:Rules covers {stream.App}/{stream.Stream} on vhost {stream.Vhost}"
-                : $"{rule.Key} covers {stream.App}/{stream.Stream} on vhost {stream.Vhost} but has no {secretName}";
+                ? $"no rule in {SecurityOptions.Section}:Rules covers {stream.App}/{stream.Stream} on vhost {stream.Vhost}: add one with a {secretName}, e.g. --{SecurityOptions.Section}:Rules:0:App={stream.App} --{SecurityOptions.Section}:Rules:0:{secretName}=<a secret of 16+ characters> (or in appsettings.json)"
+                : $"{rule.Key} covers {stream.App}/{stream.Stream} on vhost {stream.Vhost} but has no {secretName}: add --{rule.Key}:{secretName}=<a secret of 16+ characters> (or in appsettings.json)";
             return null;
         }
 

@@ -201,9 +201,9 @@ public class SecurityPolicyTests
         Assert.True(policy.Decide(AccessAction.Play, Client("live", "cam1", other.Query) with { Stream = vhost }, Now).Allowed);
 
         Assert.Null(policy.Mint(TokenAction.Publish, vhost, 60, Now, out error));
-        Assert.Equal("Security:Rules:0 covers live/cam1 on vhost example.com but has no PublishSecret", error);
+        Assert.Equal("Security:Rules:0 covers live/cam1 on vhost example.com but has no PublishSecret: add --Security:Rules:0:PublishSecret=<a secret of 16+ characters> (or in appsettings.json)", error);
         Assert.Null(policy.Mint(TokenAction.Play, Key("other", "cam1"), 60, Now, out error));
-        Assert.Equal("no rule in Security:Rules covers other/cam1 on vhost __defaultVhost__", error);
+        Assert.Equal("no rule in Security:Rules covers other/cam1 on vhost __defaultVhost__: add one with a PlaySecret, e.g. --Security:Rules:0:App=other --Security:Rules:0:PlaySecret=<a secret of 16+ characters> (or in appsettings.json)", error);
         Assert.Null(policy.Mint(TokenAction.Play, Key("live", "cam1"), 0, Now, out error));
         Assert.StartsWith("ttl must be", error, StringComparison.Ordinal);
         Assert.Null(policy.Mint(TokenAction.Play, Key("live", "../x"), 60, Now, out error));
