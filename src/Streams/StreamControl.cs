@@ -50,6 +50,12 @@ public sealed class StreamControl
     /// <summary>This node's media links to the others (set once by the host; none on a node alone).</summary>
     public IMediaLinks Links { get; set; } = NoMediaLinks.Instance;
 
+    /// <summary>
+    /// The wait for a publisher that the stream's app sets for a kind of player (the <c>Apps</c> rules), or
+    /// null when it sets none; it wins over the protocol's and the node's settings.
+    /// </summary>
+    public Func<StreamKey, ClientKind, TimeSpan?>? PlayWaitOf { get; set; }
+
     /// <summary>Tickets of the platform's own connections (engines), admitted without outside credentials.</summary>
     public InternalTickets Tickets { get; } = new();
 
@@ -144,9 +150,6 @@ public sealed class StreamControl
         return new PublishOutcome(new PublishLease(this, info, client.Actor, hub), null) { Workers = (reply as PublishAccepted)?.Workers };
     }
 
-    /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
-    /// <param name="wait">How long the player waits for a publisher (default <see cref="StreamsOptions.PlayWaitTimeout"/>);
-    /// zero: a stream published nowhere is refused at once.</param>
     /// <summary>
     /// Asks the stream's entity a question it answers the same way twice (publish and play by a client id),
     /// asking again every 3 s within <see cref="StreamsOptions.AskTimeout"/>: a shard region drops the messages
@@ -170,6 +173,10 @@ public sealed class StreamControl
         }
     }
 
+    /// <summary>Asks the stream's entity to let this client play, then joins the local hub as a reader.</summary>
+    /// <param name="wait">How long the player waits for a publisher when its app's rule does not say (see
+    /// <see cref="PlayWaitOf"/>); default <see cref="StreamsOptions.PlayWaitTimeout"/>; zero: a stream published
+    /// nowhere is refused at once.</param>
     public async Task<PlayOutcome> PlayAsync(ClientHandle client, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
         var info = client.Session.Info;
@@ -180,7 +187,7 @@ public sealed class StreamControl
         }
 
         var accepted = (PlayAccepted)reply;
-        var waitFor = wait ?? Options.PlayWaitTimeout;
+        var waitFor = PlayWaitOf?.Invoke(info.Stream, info.Kind) ?? wait ?? Options.PlayWaitTimeout;
         if (waitFor <= TimeSpan.Zero && !accepted.Live)
         {
             Region.Tell(new StopPlaying(info.Stream, info.Id));

@@ -55,6 +55,59 @@ public class PlayNotFoundTests
     }
 
     [Fact]
+    public async Task The_wait_is_set_per_app_and_for_http_flv_apart()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Streams:PlayWaitTimeout"] = "00:00:30",
+            ["Apps:0:App"] = "quick",
+            ["Apps:0:PlayWaitTimeout"] = "00:00:01",
+            ["Apps:1:App"] = "flvnow",
+            ["Apps:1:FlvPlayWaitTimeout"] = "00:00:00",
+            ["Apps:2:App"] = "*",
+        });
+
+        // The app's wait, not the node's 30 s: told StreamNotFound after about a second.
+        var started = DateTime.UtcNow;
+        Assert.Equal("NetStream.Play.StreamNotFound", await RtmpEndAsync(server.Rtmp("quick/nobody"), TimeSpan.FromSeconds(15)));
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0.5, 8);
+
+        // HTTP-FLV of that app's sibling answers 404 at once, while its RTMP players still wait.
+        using var http = new HttpClient();
+        started = DateTime.UtcNow;
+        using (var missing = await http.GetAsync(server.Http("flvnow/nobody.flv"), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.Null(await RtmpEndAsync(server.Rtmp("flvnow/nobody"), TimeSpan.FromSeconds(3)));
+        Assert.Null(await RtmpEndAsync(server.Rtmp("other/nobody"), TimeSpan.FromSeconds(3)));
+    }
+
+    /// <summary>The last status before the server closed the play, or null when it was still open after <paramref name="within"/>.</summary>
+    private static async Task<string?> RtmpEndAsync(string url, TimeSpan within)
+    {
+        using var player = await RtmpClient.ConnectAsync(url);
+        await player.PlayAsync();
+        try
+        {
+            using var timeout = new CancellationTokenSource(within);
+            await player.ReceiveAsync((_, _) => true, timeout.Token);
+        }
+        catch (EndOfStreamException)
+        {
+            return player.LastStatusCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    [Fact]
     public async Task A_player_that_leaves_on_its_own_is_not_counted_as_kicked()
     {
         await using var server = await TestServer.StartAsync();

@@ -319,6 +319,11 @@ public static partial class ConfigValidator
                 problems.Add($"{key}:Engine is empty: leave it out to cover every stream, or use * for every rendition");
             }
 
+            if (rule.PlayWaitTimeout < TimeSpan.Zero || rule.FlvPlayWaitTimeout < TimeSpan.Zero)
+            {
+                problems.Add($"{key}: PlayWaitTimeout and FlvPlayWaitTimeout must not be negative (00:00:00: refuse at once)");
+            }
+
             ValidateEngines(rule, key, problems);
             ValidateForward(rule, key, problems);
         }

@@ -128,7 +128,10 @@ public static class PlatformHost
             sp.GetRequiredService<HubRegistry>(),
             sp.GetRequiredService<ClientRegistry>(),
             streams,
-            new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>())));
+            new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>()))
+        {
+            PlayWaitOf = (stream, kind) => sp.GetRequiredService<AppRules>().Planner.PlayWait(stream, kind == ClientKind.FlvPlayer),
+        });
         services.AddMediaLinks(options.Cluster);
         services.AddSingleton(new SystemStats());
         services.AddSingleton(sp => new ReloadableOptions<ApiOptions>(builder.Configuration, options.Api, c => BindApi(c, options.Api), a => a.ValidateAuth(),

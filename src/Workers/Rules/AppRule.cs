@@ -18,6 +18,12 @@ public sealed class AppRule
     /// </summary>
     public string? Engine { get; set; }
 
+    /// <summary>How long a player of a stream nobody publishes waits for a publisher (every protocol); unset: the node's settings.</summary>
+    public TimeSpan? PlayWaitTimeout { get; set; }
+
+    /// <summary>The same for HTTP-FLV players only (<c>00:00:00</c>: 404 at once); unset: <see cref="PlayWaitTimeout"/>, then the node's.</summary>
+    public TimeSpan? FlvPlayWaitTimeout { get; set; }
+
     /// <summary>A disabled app runs no worker for its streams (they still play).</summary>
     public bool Enabled { get; set; } = true;
 

@@ -229,6 +229,19 @@ public sealed partial class WorkerPlanner
         return new StreamKey(source.Vhost, app, name);
     }
 
+    /// <summary>The wait for a publisher the stream's rule sets for a player (FLV-specific first), or null.</summary>
+    public TimeSpan? PlayWait(StreamKey stream, bool flv)
+    {
+        var index = FindRule(stream);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var rule = _rules[index];
+        return (flv ? rule.FlvPlayWaitTimeout : null) ?? rule.PlayWaitTimeout;
+    }
+
     /// <summary>
     /// HLS as a vhost reports it (SRS reports HLS per vhost): the settings of the first rule that covers the
     /// vhost, whatever its app and stream patterns.
