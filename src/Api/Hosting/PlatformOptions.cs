@@ -37,13 +37,13 @@ public sealed class HttpOptions
 {
     public int Port { get; set; } = 8080;
 
+    public string BindAddress { get; set; } = "0.0.0.0";
+
     /// <summary>
     /// The host name players and encoders reach this node at, written into the URLs the token CLI and
     /// <c>POST /api/v1/tokens</c> give; unset: the CLI says 127.0.0.1 and the API the host it was asked at.
     /// </summary>
     public string? PublicHost { get; set; }
-
-    public string BindAddress { get; set; } = "0.0.0.0";
 
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -68,4 +68,32 @@ public class ClusterEngineTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(exit == 0 && errors.Length == 0, errors);
         Assert.True(frames >= 50, $"{frames} frames after the move");
     }
+    [Fact]
+    public async Task Recordings_are_made_on_the_recorder_node_whatever_node_hosts_the_stream()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(
+            extra: new Dictionary<string, string?> { ["Placement:Dvr"] = "recorder", ["Apps:0:Dvr:Enabled"] = "true" },
+            perNode: i => i == 2 ? new Dictionary<string, string?> { ["Cluster:Roles:0"] = "recorder" } : new Dictionary<string, string?>());
+        var (a, b, recorder) = (cluster[0], cluster[1], cluster[2]);
+        foreach (var name in new[] { "rec1", "rec2", "rec3" })
+        {
+            await using var publisher = Ffmpeg.Publish(a.Rtmp($"live/{name}"), seconds: 6);
+            await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        // Every recording is on the recorder's disk, none on the others', and the catalog lists them.
+        var folder = Path.Combine(recorder.StorageRoot, "dvr", "live");
+        await Eventually.TrueAsync(() => Directory.Exists(folder) && Directory.GetFiles(folder, "rec*.flv").Length == 3,
+            TimeSpan.FromSeconds(60), "three recordings on the recorder node\n" + cluster.Logs);
+        foreach (var other in new[] { a, b })
+        {
+            var elsewhere = Path.Combine(other.StorageRoot, "dvr");
+            Assert.True(!Directory.Exists(elsewhere) || Directory.GetFiles(elsewhere, "*.flv", SearchOption.AllDirectories).Length == 0, $"recordings on {other.Address}");
+        }
+
+        foreach (var file in Directory.GetFiles(folder, "rec*.flv"))
+        {
+            Assert.InRange(await Probe.DurationAsync(file), 4.0, 6.5);
+        }
+    }
 }

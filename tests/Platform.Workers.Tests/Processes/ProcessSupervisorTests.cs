@@ -188,7 +188,10 @@ public sealed class ProcessSupervisorTests : IDisposable
             trap 'echo yes > "{marker}"; exit 0' INT
             {Progressing}
             """);
-        var supervisor = Start(script, Options());
+        // A shell cannot trap a signal that was ignored when it started (POSIX), and a test run started in
+        // the background inherits SIGINT ignored: perl puts the default back before the shell starts, as
+        // ffmpeg does for itself by installing its own handler.
+        var supervisor = Start(new ProcessSpec("/usr/bin/perl", $"-e \"$SIG{{INT}}='DEFAULT'; exec @ARGV\" /bin/sh {script}"), Options());
         await Poll.UntilAsync(() => supervisor.Status.State == ProcessState.Running, "running");
         var pid = supervisor.Status.Pid!.Value;
 
