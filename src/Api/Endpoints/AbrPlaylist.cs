@@ -75,9 +75,7 @@ public static class AbrPlaylist
         }
 
         var bytes = System.Text.Encoding.UTF8.GetBytes(HlsMasterPlaylist.Build(variants));
-        response.Headers.AccessControlAllowOrigin = "*";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.ContentType = "application/vnd.apple.mpegurl";
+        MediaEndpoints.HlsFileHeaders(response, playlist: true);
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes, cancel);
     }
@@ -109,23 +107,15 @@ public static class AbrPlaylist
 
     private static async Task<bool> HasPlaylistAsync(AppRules rules, HlsRelay relay, StreamKey stream, string playlist, CancellationToken cancel)
     {
-        var relative = $"{stream.App}/{playlist}";
-        foreach (var root in rules.HlsRoots)
-        {
-            if (Platform.Workers.Hls.HlsNames.Resolve(root, relative) is { } file && File.Exists(file))
-            {
-                return true;
-            }
-        }
-
-        return stream.App.Contains('/', StringComparison.Ordinal) || await relay.FetchAsync(stream.App, playlist, stream, cancel) is not null;
+        return MediaEndpoints.FindHlsFile(rules, $"{stream.App}/{playlist}") is not null
+            || stream.App.Contains('/', StringComparison.Ordinal) || await relay.FetchAsync(stream.App, playlist, stream, cancel) is not null;
     }
 
     private static async Task<StreamSnapshot?> SnapshotAsync(StreamControl control, StreamKey stream, CancellationToken cancel)
     {
         try
         {
-            return await control.Region.Ask<StreamSnapshot>(new GetStream(stream), control.Options.AskTimeout, cancel);
+            return await control.SnapshotAsync(stream, cancel);
         }
         catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException)
         {

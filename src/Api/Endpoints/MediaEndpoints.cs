@@ -193,7 +193,7 @@ public static class MediaEndpoints
     }
 
     /// <summary>A playlist or segment served as it is: CORS, caching (playlists change, segments do not) and type.</summary>
-    private static void HlsFileHeaders(HttpResponse response, bool playlist)
+    internal static void HlsFileHeaders(HttpResponse response, bool playlist)
     {
         AllowCors(response);
         response.Headers.CacheControl = playlist ? "no-cache, no-store" : "public, max-age=60";
@@ -258,7 +258,8 @@ public static class MediaEndpoints
         session.Served(bytes.Length);
     }
 
-    private static string? FindHlsFile(AppRules rules, string relative)
+    /// <summary>The file of an HLS path (<c>app/...</c>) in the first HLS root that has it, or null.</summary>
+    internal static string? FindHlsFile(AppRules rules, string relative)
     {
         foreach (var root in rules.HlsRoots)
         {

@@ -333,10 +333,9 @@ public static partial class ConfigValidator
 
     private static void ValidateEngines(AppRule rule, string key, List<string> problems)
     {
-        if (rule.EngineBackend.Length > 0
-            && !(Uri.TryCreate(rule.EngineBackend.Trim(), UriKind.Absolute, out var backend) && backend.Scheme is "http" or "https"))
+        if (rule.EngineBackend.Length > 0 && Platform.Workers.BackendHttp.UrlProblem(rule.EngineBackend) is { } backend)
         {
-            problems.Add($"{key}:EngineBackend = {rule.EngineBackend}: expected an http:// or https:// URL");
+            problems.Add($"{key}:EngineBackend {backend}");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -397,7 +396,7 @@ public static partial class ConfigValidator
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(forward.Backend) && Platform.Workers.Forward.ForwardPlanning.BackendProblem(forward.Backend) is { } backend)
+        if (!string.IsNullOrWhiteSpace(forward.Backend) && Platform.Workers.BackendHttp.UrlProblem(forward.Backend) is { } backend)
         {
             problems.Add($"{key}:Forward:Backend {backend}");
         }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Platform.Streams.Security;
 using Platform.Workers.Rules;
 
 namespace Platform.Workers.Engines;
@@ -11,7 +12,7 @@ namespace Platform.Workers.Engines;
 /// </summary>
 public static class EngineBackend
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public static async Task<(bool Run, string Reason)> AskAsync(EngineSettings engine, string url)
     {
@@ -25,25 +26,28 @@ public static class EngineBackend
             output = engine.Output.ToString(),
             lineage = engine.OutputLineage.Take(engine.OutputLineage.Count - 1).Select(l => new { source = l.Source.ToString(), engine = l.Engine }),
         };
+        using var timeout = new CancellationTokenSource(Timeout);
+        var shown = LogText.Redacted(url);
         try
         {
-            using var answer = await Http.PostAsJsonAsync(url, body).ConfigureAwait(false);
+            using var answer = await BackendHttp.Client.PostAsJsonAsync(url, body, timeout.Token).ConfigureAwait(false);
             if (!answer.IsSuccessStatusCode)
             {
-                return (false, $"backend {url} answered HTTP {(int)answer.StatusCode}");
+                return (false, $"backend {shown} answered HTTP {(int)answer.StatusCode}");
             }
 
-            return Decide(await answer.Content.ReadAsStringAsync().ConfigureAwait(false), engine.Name, url);
+            return Decide(await answer.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false), engine.Name, url);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
-            return (false, $"backend {url} did not answer: {ex.Message}");
+            return (false, $"backend {shown} did not answer: {ex.Message}");
         }
     }
 
     /// <summary>The decision an answer carries for <paramref name="engine"/> (pure).</summary>
     public static (bool Run, string Reason) Decide(string answer, string engine, string url)
     {
+        url = LogText.Redacted(url);
         try
         {
             using var json = JsonDocument.Parse(answer);
@@ -64,5 +68,5 @@ public static class EngineBackend
         }
     }
 
-    private static string Truncate(string text) => text.Length > 200 ? text[..200] + "…" : text;
+    private static string Truncate(string text) => BackendHttp.Shown(text, 200);
 }

@@ -108,6 +108,8 @@ public sealed class EngineWorkerActor : ReceiveActor, IWithTimers
 
     private void StartSupervisor()
     {
+        // An operator starts a failed engine over: its old supervisor's loop has ended; release it.
+        _supervisor?.DisposeAsync().AsTask().Wait(_host.Options.StopGrace + TimeSpan.FromSeconds(3));
         var arguments = EngineArguments.Build(_engine, _host.RtmpHost, _host.RtmpPort, _readTicket!, _publishTicket!);
         var self = Self;
         _supervisor = new ProcessSupervisor(

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,23 +21,9 @@ public sealed record ForwardAnswer(IReadOnlyList<string> Urls, string? Problem)
 /// </summary>
 public static class ForwardBackend
 {
-    /// <summary>An answer larger than this is not read.</summary>
-    public const int MaxAnswerBytes = 64 * 1024;
-
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static readonly Lazy<HttpClient> SharedHttp = new(() =>
-    {
-        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, UseCookies = false })
-        {
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-            MaxResponseContentBufferSize = MaxAnswerBytes,
-        };
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Platform", "0.1"));
-        return http;
-    });
 
     /// <summary>The body SRS posts, field for field (<c>param</c> with its leading <c>?</c>).</summary>
     public static string Body(ForwardRequest request)
@@ -113,7 +98,7 @@ public static class ForwardBackend
         try
         {
             using var content = new StringContent(Body(request), Encoding.UTF8, "application/json");
-            using var response = await (http ?? SharedHttp.Value).PostAsync(backend, content, timeout.Token);
+            using var response = await (http ?? BackendHttp.Client).PostAsync(backend, content, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             return Parse((int)response.StatusCode, body);
         }
@@ -127,5 +112,5 @@ public static class ForwardBackend
         }
     }
 
-    private static string Shown(string body) => LogText.Printable(body.Length > 120 ? body[..120] : body);
+    private static string Shown(string body) => BackendHttp.Shown(body, 120);
 }

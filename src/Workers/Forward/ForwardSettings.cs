@@ -75,12 +75,6 @@ public static class ForwardPlanning
             : new ForwardPlan(name, null, $"{key}:Forward has no destination {LogText.Printable(name)} (0 to {rule.Destinations.Count - 1}, or backend)");
     }
 
-    /// <summary>Why a backend URL cannot be asked, or null.</summary>
-    public static string? BackendProblem(string backend) =>
-        Uri.TryCreate(backend.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0
-            ? null
-            : $"'{LogText.Redacted(backend)}' is not an http:// or https:// URL";
-
     private static ForwardPlan PlanDestination(ForwardRule rule, string key, int index, StreamKey stream, IReadOnlyList<LineageStep> lineage, bool force)
     {
         var name = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -105,7 +99,7 @@ public static class ForwardPlanning
             return new ForwardPlan(BackendName, null, $"forward disabled by {key}:Forward:Enabled");
         }
 
-        if (BackendProblem(rule.Backend) is { } problem)
+        if (BackendHttp.UrlProblem(rule.Backend) is { } problem)
         {
             return new ForwardPlan(BackendName, null, $"{at} {problem}");
         }
