@@ -30,8 +30,13 @@ public sealed class ClusterManagementTests
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
             foreach (var node in nodes)
             {
-                var members = await MembersAsync(http, node);
-                Assert.Equal(3, members.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "Up"));
+                // A node is ready once it is Up itself; seeing the other two Up can take a gossip round more.
+                JsonElement members = default;
+                await Eventually.TrueAsync(async () =>
+                {
+                    members = await MembersAsync(http, node);
+                    return members.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "Up") == 3;
+                }, TimeSpan.FromSeconds(30), $"three members Up as {node.Address} sees them");
                 Assert.Equal(node.Address, members.GetProperty("selfNode").GetString());
             }
 
