@@ -69,7 +69,7 @@ public sealed class TestServer : IAsyncDisposable
     public void KeepStorage() => _keepStorage = true;
 
     /// <summary>
-    /// Starts a node; <paramref name="configure"/> adds configuration sources after the test settings (a
+    /// Starts a node (<c>{rtmp}</c> and <c>{http}</c> in a setting's value become its RTMP and HTTP ports); <paramref name="configure"/> adds configuration sources after the test settings (a
     /// json file a test edits), <paramref name="services"/> adds services (access checks, event sinks).
     /// </summary>
     public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? storageRoot = null, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null)
@@ -87,7 +87,8 @@ public sealed class TestServer : IAsyncDisposable
         });
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            values[key] = value;
+            // A setting may name the node's own ports (a source pulled from this very node).
+            values[key] = value?.Replace("{rtmp}", ports[0].ToString(), StringComparison.Ordinal).Replace("{http}", ports[1].ToString(), StringComparison.Ordinal);
         }
 
         var app = PlatformHost.Build([], c =>

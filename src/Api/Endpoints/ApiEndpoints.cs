@@ -446,6 +446,7 @@ public static class ApiEndpoints
             video = video is null ? null : new { codec = video.Codec, profile = video.Profile, level = video.Level, width = video.Width, height = video.Height },
             audio = audio is null ? null : new { codec = audio.Codec, sample_rate = audio.SampleRate, channel = audio.Channels, profile = audio.Profile },
             workers = s.Workers.Select(w => new { name = w.Name, running = w.Running, reason = w.Reason, state = w.State, output = w.Output, restarts = w.Restarts, log = w.Log }),
+            source = s.Source is null ? null : SourceEndpoints.SourceJson(s.Source),
             lineage = publisher?.Internal?.Lineage.Select(l => new { source = StreamDirectory.IdOf(l.Source), source_name = l.Source.ToString(), engine = l.Engine }),
             node = s.PublisherNode?.ToString(),
             entity_node = s.EntityNode,

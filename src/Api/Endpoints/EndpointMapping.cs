@@ -33,6 +33,7 @@ public static class EndpointMapping
         app.MapWhen(c => c.Connection.LocalPort == options.Api.Port, api => api.Use(gate.InvokeAsync).UseRouting().UseEndpoints(e =>
         {
             e.MapApiEndpoints();
+            e.MapSourceEndpoints();
             e.MapTokenEndpoints();
         }));
         app.MapWhen(c => c.Connection.LocalPort == options.Management.Port, management => management.UseRouting().UseEndpoints(e => e.MapManagementEndpoints()));

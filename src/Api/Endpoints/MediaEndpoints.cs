@@ -23,7 +23,7 @@ public static class MediaEndpoints
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay)
+    private static async Task ServeAsync(HttpContext context, string app, string? path, StreamControl control, PlatformOptions options, ILoggerFactory loggers, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay, SourceRules sources)
     {
         path ??= string.Empty;
         if (path.EndsWith(".flv", StringComparison.OrdinalIgnoreCase) && !path.Contains('/', StringComparison.Ordinal))
@@ -38,7 +38,7 @@ public static class MediaEndpoints
                 return;
             }
 
-            await ServeHlsAsync(context, app, path, sessions, rules, http, relay);
+            await ServeHlsAsync(context, app, path, sessions, rules, http, relay, sources);
         }
         else
         {
@@ -68,7 +68,7 @@ public static class MediaEndpoints
     /// playlist of a session lists its segments with the context, so every request of the viewer is
     /// counted. A kicked context is refused with 403.
     /// </summary>
-    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay)
+    private static async Task ServeHlsAsync(HttpContext context, string app, string path, HlsSessionRegistry sessions, AppRules rules, ReloadableOptions<HttpOptions> http, HlsRelay relay, SourceRules sources)
     {
         var response = context.Response;
         if (!StreamKey.IsValidName(app) || !StreamKey.IsValidRelativePath(path))
@@ -104,6 +104,39 @@ public static class MediaEndpoints
 
         // Packaged on another node (the one hosting the stream's entity): fetched from there.
         var remote = file is null ? await relay.FetchAsync(app, path, session?.Info.Stream, context.RequestAborted) : null;
+        var ownPlaylist = playlist && !path.Contains('/', StringComparison.Ordinal);
+        if (file is null && remote is null && ownPlaylist && session is null && PulledStream(context, app, path[..^5], sources) is { } pulled)
+        {
+            // A pulled stream's first viewer is its reader: the session starts the source, and the playlist is
+            // awaited while the source connects and the packager cuts the first segments.
+            if (!string.IsNullOrEmpty(contextId) && !ClientIds.IsWellFormed(contextId))
+            {
+                response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            session = await StartHlsSessionAsync(context, app, path[..^5], contextId, sessions, rules.Planner);
+            if (session is null)
+            {
+                return;
+            }
+
+            var fragment = rules.Planner.Plan(pulled.Stream).Hls?.Fragment ?? TimeSpan.FromSeconds(4);
+            var deadline = DateTime.UtcNow + pulled.Rule.StartTimeout + (fragment * 3);
+            while (file is null && remote is null && DateTime.UtcNow < deadline && !context.RequestAborted.IsCancellationRequested)
+            {
+                await Task.Delay(250, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                file = FindHlsFile(rules, $"{app}/{path}");
+                remote = file is null ? await relay.FetchAsync(app, path, pulled.Stream, context.RequestAborted) : null;
+            }
+
+            if ((file is not null || remote is not null) && string.IsNullOrEmpty(contextId))
+            {
+                await WriteTextAsync(context, HlsSessionPlaylist.Master(path, session.Info.Id, session.Info.Param), PlaylistType, session);
+                return;
+            }
+        }
+
         if (file is null && remote is null)
         {
             // A viewer that keeps asking is still watching (the stream's packager may be moving to another
@@ -144,6 +177,13 @@ public static class MediaEndpoints
         }
 
         await ServeFileAsync(context, file, playlist, session);
+    }
+
+    /// <summary>The source of the stream a playlist request names, when the stream is pulled.</summary>
+    private static Platform.Sources.Config.SourceSpec? PulledStream(HttpContext context, string app, string stream, SourceRules sources)
+    {
+        var vhost = context.Request.Query["vhost"].FirstOrDefault() ?? StreamKey.DefaultVhost;
+        return StreamKey.IsValidName(stream) && StreamKey.IsValidName(vhost) ? sources.Catalog.Resolve(new StreamKey(vhost, app, stream)) : null;
     }
 
     private static async Task ServeFileAsync(HttpContext context, string? file, bool playlist, HlsSession? session)

@@ -12,6 +12,9 @@ namespace Platform.Api.Hooks;
 /// </summary>
 public sealed class HookAccessCheck(HookSettings settings, HookClient client, HookNode node, PublisherDirectory publishers, ILogger<HookAccessCheck> log) : IAccessCheck
 {
+    /// <summary>Hook servers hear of pulled sources' publishes too, and may refuse them.</summary>
+    public bool ChecksAnnounced => true;
+
     public async ValueTask<AccessDecision> CheckAsync(AccessRequest request, CancellationToken cancellationToken)
     {
         var action = request.Action switch

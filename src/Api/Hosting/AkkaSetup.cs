@@ -37,7 +37,7 @@ public static class AkkaSetup
                 })
                 .WithClusterFormation(options)
                 .WithPlatformHealthChecks()
-                .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}", provider.GetRequiredService<WorkerRegions>().Placement))
+                .WithStreamRegion(cluster, entityId => StreamActor.Props(StreamKey.Parse(entityId), streams.IdleTimeout, null, provider.GetRequiredService<IStreamWorkerFactory>(), $"{cluster.Hostname}:{options.Http.Port}", provider.GetRequiredService<WorkerRegions>().Placement, provider.GetRequiredService<Platform.Streams.Sources.IStreamSourceFactory>()))
                 .WithCustomSerializer("platform-cluster", Platform.Api.Nodes.ClusterMessageSerializer.BoundTypes, system => new Platform.Api.Nodes.ClusterMessageSerializer(system))
                 .WithCustomSerializer("dvr-catalog", [typeof(Platform.Workers.Dvr.Catalog.DvrRecorded)], system => new Platform.Workers.Dvr.Catalog.DvrCatalogSerializer(system))
                 .WithActors((system, registry) =>
@@ -46,6 +46,10 @@ public static class AkkaSetup
                     var catalog = system.ActorOf(Platform.Workers.Dvr.Catalog.DvrCatalogActor.Props("dvr-catalog-" + provider.GetRequiredService<NodeIdentity>().ServerId), "dvr-catalog");
                     registry.Register<DvrCatalog>(catalog);
                     system.ActorOf(Platform.Api.Nodes.NodeApiActor.Props(provider.GetRequiredService<StreamControl>(), provider.GetRequiredService<SystemStats>(), provider.GetRequiredService<NodeIdentity>(), () => provider.GetService<Platform.Ingest.Cluster.MediaLinks>()?.Count ?? 0, catalog, reason => provider.GetRequiredService<NodeDrain>().Begin(reason)), Platform.Api.Nodes.NodeApiActor.Name);
+
+                    var sourceRules = provider.GetRequiredService<SourceRules>();
+                    var control = provider.GetRequiredService<StreamControl>();
+                    system.ActorOf(Platform.Sources.SourceKeeperActor.Props(() => sourceRules.Catalog, () => control.Region), "source-keeper");
 
                     if (cluster.LinksEnabled)
                     {

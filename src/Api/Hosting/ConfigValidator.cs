@@ -252,6 +252,7 @@ public static partial class ConfigValidator
         }
 
         problems.AddRange(ValidateApps(options.Apps));
+        problems.AddRange(Platform.Sources.Config.SourceCatalog.Validate(options.Sources));
         return problems;
     }
 
@@ -271,6 +272,7 @@ public static partial class ConfigValidator
                 }
             }
 
+            problems.AddRange(Platform.Sources.Config.SourceCatalog.ValidateOrigins($"{key}:Origins", rule.Origins));
             var hls = rule.Hls;
             if (hls.Fragment <= TimeSpan.Zero || hls.Fragment > TimeSpan.FromMinutes(1))
             {

@@ -115,6 +115,13 @@ public static class PlatformHost
             LoopbackOf(options.Rtmp.BindAddress),
             options.Rtmp.Port,
             new ChildProcessReaper(Path.Combine(Path.GetFullPath(options.Storage.Root), "run", "children"), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Engines"))));
+        services.AddSingleton(sp => new SourceRules(builder.Configuration, options.Sources, sp.GetRequiredService<AppRules>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Configuration")));
+        services.AddSingleton(sp => new Platform.Sources.Workers.SourceHost(sp.GetRequiredService<StreamControl>, sp.GetRequiredService<EngineHost>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Platform.Streams.Sources.IStreamSourceFactory>(sp =>
+        {
+            var sources = sp.GetRequiredService<SourceRules>();
+            return new Platform.Sources.SourceFactory(() => sources.Catalog, sp.GetRequiredService<Platform.Sources.Workers.SourceHost>());
+        });
         services.AddSingleton<WorkerRegions>();
         var recoveredRecordings = new RecoveredRecordings();
         services.AddSingleton(recoveredRecordings);
@@ -130,7 +137,7 @@ public static class PlatformHost
             streams,
             new AccessPipeline(sp.GetServices<IAccessCheck>(), sp.GetServices<IClientEventSink>()))
         {
-            PlayWaitOf = (stream, kind) => sp.GetRequiredService<AppRules>().Planner.PlayWait(stream, kind == ClientKind.FlvPlayer),
+            PlayWaitOf = (stream, kind) => PlayWait(sp, stream, kind),
         });
         services.AddMediaLinks(options.Cluster);
         services.AddSingleton(new SystemStats());
@@ -219,6 +226,22 @@ public static class PlatformHost
     }
 
     /// <summary>What the node is about to be, in a few lines: where its settings and data are, its cluster, rules and listeners.</summary>
+    /// <summary>
+    /// How long a player waits for a publisher: the app's setting, but a pulled stream's players wait at least
+    /// for its source's first frames (its start timeout); its entity tells them sooner when the source fails.
+    /// </summary>
+    private static TimeSpan? PlayWait(IServiceProvider services, StreamKey stream, ClientKind kind)
+    {
+        var wait = services.GetRequiredService<AppRules>().Planner.PlayWait(stream, kind == ClientKind.FlvPlayer);
+        if (services.GetRequiredService<SourceRules>().Catalog.Resolve(stream) is { } source)
+        {
+            var start = source.Rule.StartTimeout + TimeSpan.FromSeconds(2);
+            return wait is { } w && w > start ? w : start;
+        }
+
+        return wait;
+    }
+
     private static void LogSummary(ILogger log, IConfigurationRoot configuration, PlatformOptions options, int securityRules)
     {
         var files = configuration.Providers.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider>()

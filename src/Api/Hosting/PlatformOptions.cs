@@ -30,6 +30,9 @@ public sealed class PlatformOptions
     /// <summary>Rules per vhost/app/stream pattern deciding which workers run; empty: HLS for every stream.</summary>
     public List<Workers.Rules.AppRule> Apps { get; set; } = [];
 
+    /// <summary>Streams the platform pulls (cameras, other servers, files), always or on demand.</summary>
+    public List<Platform.Sources.Config.SourceRule> Sources { get; set; } = [];
+
     public IReadOnlyList<Workers.Rules.AppRule> EffectiveApps => Apps.Count > 0 ? Apps : [new Workers.Rules.AppRule()];
 }
 

@@ -59,6 +59,9 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         (typeof(RestartHostedWorker), "hwr"),
         (typeof(HostedWorkerStopped), "hwx"),
         (typeof(SecretProof), "sc"),
+        (typeof(Platform.Streams.Sources.KeepSource), "src+"),
+        (typeof(Platform.Streams.Sources.StartSource), "src>"),
+        (typeof(Platform.Streams.Sources.StopSource), "src-"),
     ];
 
     private static readonly Dictionary<Type, string> Manifests = Table.ToDictionary(t => t.Type, t => t.Manifest);

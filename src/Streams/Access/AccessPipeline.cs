@@ -41,6 +41,9 @@ public readonly record struct AccessDecision(bool Allowed, string Reason)
 public interface IAccessCheck
 {
     ValueTask<AccessDecision> CheckAsync(AccessRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Whether it also decides for the platform's announced connections (a pulled source's publish: hooks do, tokens do not).</summary>
+    bool ChecksAnnounced => false;
 }
 
 /// <summary>Hears of clients' lifecycle events. Must return at once: slow work goes to a queue of its own.</summary>
@@ -68,7 +71,7 @@ public sealed class AccessPipeline
 
     public async ValueTask<AccessDecision> CheckAsync(AccessAction action, ClientInfo client, CancellationToken cancellationToken)
     {
-        if (client.Internal is not null)
+        if (client.Internal is { Announced: false })
         {
             return AccessDecision.Allow; // the platform's own connection, admitted by ticket
         }
@@ -76,6 +79,11 @@ public sealed class AccessPipeline
         var request = new AccessRequest(action, client);
         foreach (var check in _checks)
         {
+            if (client.Internal is not null && !check.ChecksAnnounced)
+            {
+                continue;
+            }
+
             var decision = await check.CheckAsync(request, cancellationToken).ConfigureAwait(false);
             if (!decision.Allowed)
             {
@@ -89,7 +97,7 @@ public sealed class AccessPipeline
 
     public void Notify(ClientEventKind kind, ClientInfo client)
     {
-        if (client.Internal is not null)
+        if (client.Internal is { Announced: false })
         {
             return; // client hooks are for outside clients; engines show as their stream's workers
         }

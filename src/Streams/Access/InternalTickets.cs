@@ -15,6 +15,15 @@ public sealed record LineageStep(StreamKey Source, string Engine);
 /// </summary>
 public sealed record InternalOrigin(string Worker, IReadOnlyList<LineageStep> Lineage)
 {
+    /// <summary>The stream whose worker made the connection (an engine reading its source): it does not count as that stream's reader.</summary>
+    public StreamKey? WorkerOf { get; init; }
+
+    /// <summary>
+    /// A pulled source's publisher: the stream comes from outside, so hooks hear of it (on_publish decides,
+    /// on_unpublish is told) as of any publisher; the built-in security rules for outside clients still do not apply.
+    /// </summary>
+    public bool Announced { get; init; }
+
     /// <summary>Whether the stream it publishes descends from <paramref name="stream"/> or was made by <paramref name="engine"/>.</summary>
     public bool DescendsFrom(StreamKey stream) => Lineage.Any(s => s.Source == stream);
 }

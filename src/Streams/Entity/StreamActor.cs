@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Platform.Streams.Clients;
+using Platform.Streams.Sources;
 using Platform.Streams.Workers;
 
 namespace Platform.Streams.Entity;
@@ -28,9 +29,17 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly string? _httpEndpoint;
     private readonly WorkerPlacement _placement;
     private IActorRef? _publisherSession;
+    private readonly IStreamSourceFactory _sources;
+    private SourceDecision? _sourceDecision;
+    private SourceDemand? _demand;
+    private IActorRef? _source;
+    private bool _sourceStopping;
+    private SourceReport? _sourceReport;
+    private DateTimeOffset _sourceSince;
 
-    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null)
+    public StreamActor(StreamKey key, TimeSpan idleTimeout, TimeProvider time, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null, IStreamSourceFactory? sources = null)
     {
+        _sources = sources ?? NoSources.Instance;
         _placement = placement ?? WorkerPlacement.None;
         _httpEndpoint = httpEndpoint;
         _idleTimeout = idleTimeout;
@@ -64,6 +73,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             Workers = WorkerStatuses(),
             EntityNode = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             WorkerHttp = _httpEndpoint,
+            Source = SourceStatusNow(),
         }));
         Receive<StopPublisher>(_ => OnStopPublisher());
         Receive<Terminated>(m =>
@@ -71,6 +81,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             if (_sessions.TryGetValue(m.ActorRef, out var clientId))
             {
                 ClientLeft(clientId);
+            }
+            else if (m.ActorRef.Equals(_source))
+            {
+                SourceStopped();
             }
             else if (_watchers.Remove(m.ActorRef))
             {
@@ -102,15 +116,37 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             }
         });
         Receive<StopWorker>(OnStopWorker);
+        Receive<KeepSource>(_ =>
+        {
+            if (ResolveSource() is { AlwaysOn: true })
+            {
+                _demand!.Kept(_time.GetUtcNow());
+                ReconcileSource();
+            }
+        });
+        Receive<StartSource>(_ => ControlSource(SourceOverride.Started));
+        Receive<StopSource>(_ => ControlSource(SourceOverride.Stopped));
+        Receive<SourceReport>(m =>
+        {
+            if (Sender.Equals(_source))
+            {
+                OnSourceReport(m);
+            }
+        });
+        Receive<SourceCheck>(_ => ReconcileSource());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="httpEndpoint">This node's media HTTP endpoint, where the stream's HLS files are served from.</param>
-    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null) =>
-        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers, httpEndpoint, placement));
+    public static Props Props(StreamKey key, TimeSpan idleTimeout, TimeProvider? time = null, IStreamWorkerFactory? workers = null, string? httpEndpoint = null, WorkerPlacement? placement = null, IStreamSourceFactory? sources = null) =>
+        Akka.Actor.Props.Create(() => new StreamActor(key, idleTimeout, time ?? TimeProvider.System, workers, httpEndpoint, placement, sources));
 
-    protected override void PreStart() => ScheduleIdleCheck();
+    protected override void PreStart()
+    {
+        ScheduleIdleCheck();
+        ResolveSource();
+    }
 
     private void OnPublish(PublishStream m)
     {
@@ -210,6 +246,7 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         Track(m.Session, m.Client.Id);
         Timers.Cancel(IdleTimer);
         Sender.Tell(new PlayAccepted(m.Stream, _state.Publisher is not null, _state.PublisherNode));
+        ReadersChanged();
     }
 
     private void OnStopPublisher()
@@ -232,14 +269,15 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
             _log.Info("stream {0}: client {1} stopped publishing", _state.Key, clientId);
             _publisherSession = null;
             TellWatchers();
+            ReconcileSource();
             foreach (var worker in _workerRefs.Keys)
             {
                 worker.Tell(new PublisherChanged(false));
             }
         }
-        else
+        else if (_state.ReaderLeft(clientId, now))
         {
-            _state.ReaderLeft(clientId, now);
+            ReadersChanged();
         }
 
         foreach (var (session, id) in _sessions)
@@ -404,12 +442,158 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>The stream's source as configured (asked again while it has none: the settings may have changed).</summary>
+    private SourceDecision? ResolveSource()
+    {
+        if (_sourceDecision is null && _sources.SourceFor(_state.Key) is { } decision)
+        {
+            _sourceDecision = decision;
+            _demand = new SourceDemand(decision.AlwaysOn, decision.CloseAfter);
+            _demand.ReadersChanged(Demand(), _time.GetUtcNow());
+            _sourceSince = _time.GetUtcNow();
+        }
+
+        return _sourceDecision;
+    }
+
+    /// <summary>Readers that want the stream: its own workers (an engine reading it) do not.</summary>
+    private int Demand() => _state.Readers.Count(r => r.Internal?.WorkerOf != _state.Key);
+
+    private void ReadersChanged()
+    {
+        if (_demand is not null)
+        {
+            _demand.ReadersChanged(Demand(), _time.GetUtcNow());
+            ReconcileSource();
+        }
+    }
+
+    private void ControlSource(SourceOverride mode)
+    {
+        if (ResolveSource() is null)
+        {
+            Sender.Tell(new WorkerControlled(false, "the stream has no source"));
+            return;
+        }
+
+        // Started again, an always-on source is simply always on again (its entity may then passivate when it ends).
+        _demand!.Override = mode == SourceOverride.Started && _demand.AlwaysOn ? SourceOverride.None : mode;
+        _log.Info("stream {0}: source {1} by operator", _state.Key, mode == SourceOverride.Started ? "started" : "stopped");
+        if (mode == SourceOverride.Started && _sourceReport?.State == "failed")
+        {
+            // A source that gave up is started over.
+            _source?.Tell(new StartWorker(_state.Key, SourceReport.Name));
+        }
+
+        ReconcileSource();
+        Sender.Tell(new WorkerControlled(true, mode == SourceOverride.Started ? "source started" : "source stopped"));
+    }
+
+    /// <summary>Starts the source when it is wanted and the stream has no other publisher; stops it when it is not wanted.</summary>
+    private void ReconcileSource()
+    {
+        if (_demand is null || _sourceDecision is null)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var wanted = _demand.Wanted(now);
+        if (wanted && _source is null && (_state.Publisher is null || _state.Publisher.Internal?.Announced == true))
+        {
+            _source = Context.ActorOf(_sourceDecision.Props, SourceReport.Name);
+            Context.Watch(_source);
+            _sourceStopping = false;
+            _sourceReport = null;
+            _sourceSince = now;
+            Timers.Cancel(IdleTimer);
+            _log.Info("stream {0}: source {1} started ({2})", _state.Key, _sourceDecision.Url, DemandReason());
+        }
+        else if (!wanted && _source is not null && !_sourceStopping)
+        {
+            _sourceStopping = true;
+            Context.Stop(_source);
+            _log.Info("stream {0}: source {1} stopping ({2})", _state.Key, _sourceDecision.Url, DemandReason());
+        }
+
+        if (_demand.NextCheck(now) is { } next)
+        {
+            Timers.StartSingleTimer("source-check", SourceCheck.Instance, next - now + TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    private string DemandReason() => _demand!.Override switch
+    {
+        SourceOverride.Started => "started by operator",
+        SourceOverride.Stopped => "stopped by operator",
+        _ when _demand.Readers > 0 => $"{_demand.Readers} readers",
+        _ when _demand.AlwaysOn => "always on",
+        _ => "no readers",
+    };
+
+    private void SourceStopped()
+    {
+        _source = null;
+        _sourceStopping = false;
+        _sourceSince = _time.GetUtcNow();
+        _log.Info("stream {0}: source stopped", _state.Key);
+
+        // Wanted again while it stopped (a reader came): it starts again at once, and that reader waits for it.
+        ReconcileSource();
+        if (_source is null && _state.IsIdle && _workerRefs.Count == 0)
+        {
+            ScheduleIdleCheck();
+        }
+    }
+
+    private void OnSourceReport(SourceReport report)
+    {
+        var previous = _sourceReport;
+        _sourceReport = report;
+        if (previous?.State != report.State)
+        {
+            _sourceSince = _time.GetUtcNow();
+        }
+
+        if (report.State is "failed" or "unavailable" && previous?.State != report.State && _state.Publisher is null)
+        {
+            // Readers waiting for the first frames are told why none will come, rather than time out.
+            foreach (var (session, id) in _sessions)
+            {
+                if (_state.Readers.Any(r => r.Id == id && r.Internal is null))
+                {
+                    session.Tell(new KickClient($"source unavailable: {report.Reason}"));
+                }
+            }
+        }
+    }
+
+    private SourceStatus? SourceStatusNow()
+    {
+        if (_sourceDecision is not { } decision)
+        {
+            return null;
+        }
+
+        var state = _source is null
+            ? (_demand!.Override == SourceOverride.Stopped ? "stopped" : "idle")
+            : _sourceReport?.State ?? "starting";
+        var reason = _source is null ? DemandReason() : _sourceReport?.Reason ?? "starting";
+        return new SourceStatus(decision.Url, decision.Kind, decision.AlwaysOn, state, reason, _sourceReport?.Restarts ?? 0, _sourceSince)
+        {
+            LastError = _sourceReport?.LastError,
+            RunningSince = _source is null ? null : _sourceReport?.RunningSince,
+            Log = _sourceReport?.Log ?? [],
+        };
+    }
+
     private void ScheduleIdleCheck() => Timers.StartSingleTimer(IdleTimer, IdleCheck.Instance, _idleTimeout);
 
     private void OnIdleCheck()
     {
         var now = _time.GetUtcNow();
-        if (_state.ShouldPassivate(now, _idleTimeout) && _workerRefs.Count == 0)
+        if (_state.ShouldPassivate(now, _idleTimeout) && _workerRefs.Count == 0 && _source is null && _demand?.Wanted(now) != true
+            && _demand?.Override is null or SourceOverride.None)
         {
             _log.Debug("stream {0}: idle for {1}, passivating", _state.Key, _idleTimeout);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
@@ -424,5 +608,10 @@ public sealed class StreamActor : ReceiveActor, IWithTimers
     private sealed class IdleCheck
     {
         public static readonly IdleCheck Instance = new();
+    }
+
+    private sealed class SourceCheck
+    {
+        public static readonly SourceCheck Instance = new();
     }
 }

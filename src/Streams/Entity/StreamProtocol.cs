@@ -97,5 +97,8 @@ public sealed record StreamSnapshot(
     /// <summary>The media HTTP endpoint (<c>host:port</c>) of <see cref="EntityNode"/>, where the stream's HLS files are.</summary>
     public string? WorkerHttp { get; init; }
 
-    public bool IsEmpty => Publisher is null && Readers.Count == 0 && !Workers.Any(w => w.Running);
+    /// <summary>Where the stream is pulled from and how the pull is doing; null for a stream only clients publish.</summary>
+    public Sources.SourceStatus? Source { get; init; }
+
+    public bool IsEmpty => Publisher is null && Readers.Count == 0 && !Workers.Any(w => w.Running) && Source is null or { State: "idle" };
 }

@@ -35,14 +35,14 @@ public static class EngineArguments
     }
 
     /// <summary>The URL ffmpeg connects to; the app and stream it names are set by <c>-rtmp_app</c>/<c>-rtmp_playpath</c>.</summary>
-    private static string RtmpUrl(string host, int port, StreamKey stream) =>
+    public static string RtmpUrl(string host, int port, StreamKey stream) =>
         string.Create(CultureInfo.InvariantCulture, $"rtmp://{host}:{port}/{stream.App}/{stream.Stream}");
 
     /// <summary>
     /// The app with the vhost and ticket as its query (SRS style: <c>app?vhost=v</c>), so the ticket is seen
     /// at connect as well as at publish or play, and apps with slashes are named exactly.
     /// </summary>
-    private static string RtmpOptions(StreamKey stream, string ticket)
+    public static string RtmpOptions(StreamKey stream, string ticket)
     {
         var query = stream.Vhost == StreamKey.DefaultVhost
             ? $"{Streams.Access.InternalTickets.Parameter}={ticket}"
@@ -50,7 +50,8 @@ public static class EngineArguments
         return $"-rtmp_app \"{stream.App}?{query}\" -rtmp_playpath \"{stream.Stream}\" -rtmp_live live";
     }
 
-    private static void Video(FFMpegOutputOptions output, EngineVideo video)
+    /// <summary>The video options of an engine (or a transcoding source): an encoder with its settings, <c>copy</c> or <c>none</c>.</summary>
+    public static void Video(FFMpegOutputOptions output, EngineVideo video)
     {
         switch (video.Codec.Trim().ToLowerInvariant())
         {
@@ -108,7 +109,7 @@ public static class EngineArguments
         }
     }
 
-    private static void Audio(FFMpegOutputOptions output, EngineAudio audio)
+    public static void Audio(FFMpegOutputOptions output, EngineAudio audio)
     {
         switch (audio.Codec.Trim().ToLowerInvariant())
         {

@@ -71,7 +71,7 @@ public sealed class EngineWorkerActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var worker = $"engine {_engine.Name} of {_engine.Source}";
-        _readTicket = _control.Tickets.Issue(_engine.Source, AccessAction.Play, new InternalOrigin(worker, []));
+        _readTicket = _control.Tickets.Issue(_engine.Source, AccessAction.Play, new InternalOrigin(worker, []) { WorkerOf = _engine.Source });
         _publishTicket = _control.Tickets.Issue(_engine.Output, AccessAction.Publish, new InternalOrigin(worker, _engine.OutputLineage));
         if (_engine.Backend is not null)
         {

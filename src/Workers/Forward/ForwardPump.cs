@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Platform.Streams;
 using Platform.Streams.Hub;
 using Platform.Workers.Processes;
+using Platform.Workers.Rtmp;
 
 namespace Platform.Workers.Forward;
 

@@ -38,6 +38,12 @@ public sealed record SupervisorOptions
 
     /// <summary>Lines of the process's log kept (the rest is dropped as it comes).</summary>
     public int LogLines { get; init; } = 40;
+
+    /// <summary>
+    /// Tells, from why a run ended (its exit and first error line), a cause that retrying does not cure (a
+    /// source's stream that does not exist): such runs give up after <see cref="RestartOptions.MaxPermanentFailures"/>.
+    /// </summary>
+    public Func<string, bool>? IsPermanent { get; init; }
 }
 
 /// <summary>What the API shows of a supervised process.</summary>
@@ -139,10 +145,12 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
                 break;
             }
 
-            var decision = _policy.RunEnded(_time.GetUtcNow() - started);
+            var decision = _policy.RunEnded(_time.GetUtcNow() - started, _options.IsPermanent?.Invoke(reason) == true);
             if (decision.GiveUp)
             {
-                Set(ProcessState.Failed, $"gave up after {decision.FastFailures} failures in a row: {reason}", null);
+                Set(ProcessState.Failed, decision.Permanent
+                    ? $"gave up after {_options.Restart.MaxPermanentFailures} tries, retrying does not help: {reason}"
+                    : $"gave up after {decision.FastFailures} failures in a row: {reason}", null);
                 _log.LogError("{Name}: gave up after {Failures} failures in a row: {Reason}", _name, decision.FastFailures, reason);
                 return;
             }

@@ -43,6 +43,13 @@ public sealed class AppRule
 
     /// <summary>RTMP destinations the streams this rule covers are pushed to (sources and renditions alike).</summary>
     public ForwardRule Forward { get; set; } = new();
+
+    /// <summary>
+    /// Upstream origins (<c>rtmp://host[:port]/app</c> or <c>http(s)://host[:port]/app</c> for HTTP-FLV; <c>[stream]</c>
+    /// places the name, else it is appended): a stream of these apps that nobody publishes here is pulled, on
+    /// demand, from the first origin that has it, failing over down the list (this node is their edge).
+    /// </summary>
+    public List<string> Origins { get; set; } = [];
 }
 
 /// <summary>

@@ -230,6 +230,13 @@ public sealed partial class WorkerPlanner
     }
 
     /// <summary>The wait for a publisher the stream's rule sets for a player (FLV-specific first), or null.</summary>
+    /// <summary>The upstream origins of the stream's app (its rule's <see cref="AppRule.Origins"/>); empty when none.</summary>
+    public IReadOnlyList<string> OriginsOf(StreamKey stream)
+    {
+        var index = FindRule(stream);
+        return index < 0 ? [] : _rules[index].Origins;
+    }
+
     public TimeSpan? PlayWait(StreamKey stream, bool flv)
     {
         var index = FindRule(stream);

@@ -90,4 +90,23 @@ public sealed class RestartPolicyTests
 
         Assert.True(policy.RunEnded(Fast).GiveUp);
     }
+
+    [Fact]
+    public void A_cause_retrying_does_not_cure_gives_up_after_a_few_tries_even_when_network_errors_never_do()
+    {
+        var policy = new RestartPolicy(Options with { MaxFastFailures = int.MaxValue, MaxPermanentFailures = 3 });
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.False(policy.RunEnded(Fast).GiveUp); // a network error: retried for ever
+        }
+
+        Assert.False(policy.RunEnded(Fast, permanent: true).GiveUp);
+        Assert.False(policy.RunEnded(Fast, permanent: true).GiveUp);
+        Assert.False(policy.RunEnded(Fast).GiveUp); // not in a row: counts again from zero
+        Assert.False(policy.RunEnded(Fast, permanent: true).GiveUp);
+        Assert.False(policy.RunEnded(Fast, permanent: true).GiveUp);
+        var decision = policy.RunEnded(Fast, permanent: true);
+        Assert.True(decision.GiveUp);
+        Assert.True(decision.Permanent);
+    }
 }
