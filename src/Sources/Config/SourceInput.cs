@@ -14,7 +14,7 @@ public enum SourceInput
 }
 
 /// <summary>Classifies and shows source URLs.</summary>
-public static class SourceUrls
+public static partial class SourceUrls
 {
     private static readonly string[] FfmpegSchemes = ["rtsp", "rtsps", "srt", "udp", "rtp", "http", "https", "file"];
 
@@ -82,4 +82,14 @@ public static class SourceUrls
 
         return Streams.Security.LogText.Redacted(text);
     }
+
+    /// <summary>
+    /// A line of text that may quote a source's URL (ffmpeg's log, an error message) made fit to show: user
+    /// information in any URL it holds masked, credential parameters masked.
+    /// </summary>
+    public static string Scrubbed(string? text) =>
+        string.IsNullOrEmpty(text) ? string.Empty : Streams.Security.LogText.Redacted(UserInfo().Replace(text, "$1***@"));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s?#]+@")]
+    private static partial System.Text.RegularExpressions.Regex UserInfo();
 }

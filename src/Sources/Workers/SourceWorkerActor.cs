@@ -126,6 +126,13 @@ public sealed class SourceWorkerActor : ReceiveActor, IWithTimers
 
     private void Report(SourceReport report)
     {
+        // ffmpeg and the clients quote the URL they failed on: never with its credentials.
+        report = report with
+        {
+            Reason = SourceUrls.Scrubbed(report.Reason),
+            LastError = report.LastError is null ? null : SourceUrls.Scrubbed(report.LastError),
+            Log = [.. report.Log.Select(SourceUrls.Scrubbed)],
+        };
         _last = report;
         Context.Parent.Tell(report);
     }

@@ -84,6 +84,12 @@ public sealed class SourceCatalogTests
     [InlineData("/files/a.flv", "/files/a.flv")]
     public void Urls_are_shown_without_credentials(string url, string shown) => Assert.Equal(shown, SourceUrls.Shown(url));
 
+    [Theory]
+    [InlineData("[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized rtsp://admin:secret@10.0.0.1/h264", "[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized rtsp://***@10.0.0.1/h264")]
+    [InlineData("http://u:p@h/a.flv?sign=abc: 404", "http://***@h/a.flv?sign=*** 404")]
+    [InlineData("exited with code 1", "exited with code 1")]
+    public void Log_lines_and_reasons_quoting_a_url_are_scrubbed(string line, string shown) => Assert.Equal(shown, SourceUrls.Scrubbed(line));
+
     [Fact]
     public void Mistakes_are_named_by_their_key()
     {
