@@ -265,6 +265,17 @@ public class SourceTests
         ApiCalls.AssertError(await ApiCalls.SendAsync(http, HttpMethod.Post, server.Api("/api/v1/sources/live/nothing")), HttpStatusCode.NotFound, 2048);
     }
 
+    [Theory]
+    [InlineData("Sources:0:Url", "ftp://h/a", "Sources:0:Url 'ftp://h/a': ftp:// is not a source")]
+    [InlineData("Sources:0:Stream", "live/cam-{id}", "Sources:0:Stream = 'live/cam-{id}' has variables")]
+    [InlineData("Apps:0:Origins:0", "rtsp://cam/live", "Apps:0:Origins:0 = 'rtsp://cam/live' must be an rtmp://")]
+    public void A_wrong_source_or_origin_stops_the_start_naming_its_key(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?> { ["Sources:0:Stream"] = "live/cam", ["Sources:0:Url"] = "rtsp://cam/h264", [key] = value };
+        var refused = TestServer.StartRefused(settings);
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+    }
+
     private static readonly TimeSpan SourceKeeperInterval = Platform.Sources.SourceKeeperActor.Interval;
 
     private static int Count(List<(byte, uint)> list)
