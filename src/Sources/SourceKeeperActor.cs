@@ -7,7 +7,7 @@ namespace Platform.Sources;
 /// <summary>
 /// One per node: every few seconds it tells the entity of each always-on source to keep it running. Every
 /// node does, so the sources survive any node's death: the entity is started again on a node that is left
-/// at the next keep-alive, and starts its source there.
+/// at the next keep-alive, and starts its source there. A node that stops sends none from then on.
 /// </summary>
 public sealed class SourceKeeperActor : ReceiveActor, IWithTimers
 {
@@ -17,6 +17,15 @@ public sealed class SourceKeeperActor : ReceiveActor, IWithTimers
     {
         Receive<Tick>(_ =>
         {
+            if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
+            {
+                // This node is stopping: a keep-alive now would ask the shard region for an entity it has just
+                // handed off, and a region with such a message waiting does not finish its graceful shutdown
+                // until it times out. The other nodes' keepers start the source wherever its entity moves.
+                Timers.CancelAll();
+                return;
+            }
+
             foreach (var spec in catalog().AlwaysOn)
             {
                 region().Tell(new KeepSource(spec.Stream));

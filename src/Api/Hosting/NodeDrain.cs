@@ -159,7 +159,11 @@ public sealed class NodeDrain : IHostedLifecycleService, IDisposable
         _hurry.Dispose();
     }
 
-    /// <summary>Players and publishers (RTMP and HTTP-FLV): HLS viewers move with their next request, links end with their streams.</summary>
+    /// <summary>
+    /// Players and publishers (RTMP and HTTP-FLV): HLS viewers move with their next request, links end with their
+    /// streams, and the platform's own connections (engines, pulled sources) stop with the entity that runs them
+    /// as it is handed off (closed here, their supervisor would only start them again).
+    /// </summary>
     private List<IClientSession> Connected() =>
-        [.. _clients.Snapshot().Where(c => c.Info.Kind is ClientKind.RtmpConnecting or ClientKind.RtmpPublisher or ClientKind.RtmpPlayer or ClientKind.FlvPlayer)];
+        [.. _clients.Snapshot().Where(c => c.Info.Internal is null && c.Info.Kind is ClientKind.RtmpConnecting or ClientKind.RtmpPublisher or ClientKind.RtmpPlayer or ClientKind.FlvPlayer)];
 }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Platform.Sources.Config;
 using Platform.Sources.Pull;
@@ -63,6 +64,14 @@ internal sealed class PullLoop : IAsyncDisposable
         var roundNotFound = true;
         while (!token.IsCancellationRequested)
         {
+            if (CoordinatedShutdown.Get(_host.Control.System).ShutdownReason is not null)
+            {
+                // The node is stopping (a drain kicked the last run): no new pull, whose publish would ask an
+                // entity being handed off and hold the shard region's shutdown; the source stops with its entity.
+                await DelayAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                break;
+            }
+
             var url = _spec.Urls[index];
             Set(ProcessState.Starting, $"connecting to {SourceUrls.Shown(url)}");
             var (outcome, reason, hadMedia) = await RunOnceAsync(url, token).ConfigureAwait(false);
@@ -155,9 +164,23 @@ internal sealed class PullLoop : IAsyncDisposable
         {
             Internal = new InternalOrigin($"source of {_spec.Stream}", []) { Announced = true },
         };
-        var session = new SourceSession(info, () => BytesIn, reason => Abort($"kicked: {reason}"));
-        using var client = control.Connect(session);
-        using var publisher = new LazyPublisher(control, client, _log, reason => Abort(reason));
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            var session = new SourceSession(info, () => BytesIn, reason => Abort($"kicked: {reason}"), letGo.Task);
+            using var client = control.Connect(session);
+            using var publisher = new LazyPublisher(control, client, _log, reason => Abort(reason));
+            return await PullAsync(url, publisher, run, () => stopReason, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The publish ended (its last report and unpublish sent) and the session is unregistered.
+            letGo.TrySetResult();
+        }
+    }
+
+    private async Task<(PullOutcome Outcome, string Reason, bool HadMedia)> PullAsync(string url, LazyPublisher publisher, CancellationTokenSource run, Func<string?> stopReason, CancellationToken token)
+    {
         var options = new PullOptions { ConnectTimeout = TimeSpan.FromSeconds(10), StallTimeout = _spec.Rule.StallTimeout };
         var watch = Task.Run(async () =>
         {
@@ -190,7 +213,7 @@ internal sealed class PullLoop : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
-            var reason = stopReason ?? "cancelled";
+            var reason = stopReason() ?? "cancelled";
             return (reason.StartsWith("kicked", StringComparison.Ordinal) ? PullOutcome.Failed : PullOutcome.NotFound, reason, publisher.Frames > 0);
         }
         catch (OperationCanceledException)
