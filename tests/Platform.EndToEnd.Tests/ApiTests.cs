@@ -74,7 +74,7 @@ public class ApiTests
             Assert.Equal(1, streams.GetProperty("total").GetInt32());
             var stream = Assert.Single(streams.GetProperty("streams").EnumerateArray());
             Assert.Equal(
-                ["id", "name", "vhost", "app", "tcUrl", "url", "live_ms", "clients", "frames", "send_bytes", "recv_bytes", "kbps", "publish", "video", "audio", "workers", "lineage", "node", "entity_node"],
+                ["id", "name", "vhost", "app", "tcUrl", "url", "live_ms", "clients", "frames", "send_bytes", "recv_bytes", "kbps", "publish", "video", "audio", "workers", "source", "lineage", "node", "entity_node"],
                 Names(stream));
             Assert.Equal(["recv_30s", "send_30s"], Names(stream.GetProperty("kbps")));
             Assert.Equal(["codec", "profile", "level", "width", "height"], Names(stream.GetProperty("video")));
